@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""The template's own command runner; needs only Python 3.11+ and git.
+
+    python3 dev.py demo    # generate a project per runner and run its example job end to end
+    python3 dev.py test    # the whole test suite
+    python3 dev.py bench   # benchmarks (see bench/)
+
+Each command first makes sure `.venv` holds exactly requirements-dev.txt (installed once, then
+reused until that file changes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PYTHON = VENV / "bin" / "python"
+REQUIREMENTS = ROOT / "requirements-dev.txt"
+STAMP = VENV / ".requirements.sha256"
+RUNNERS = ("temporal", "celery", "none")
+
+
+def say(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+def check_call(command: list[str | Path], **kwargs: object) -> None:
+    subprocess.run([str(part) for part in command], check=True, **kwargs)  # type: ignore[call-overload]
+
+
+def ensure_venv() -> None:
+    """Create or refresh .venv when requirements-dev.txt changed since the last install."""
+    if sys.version_info < (3, 11):  # noqa: UP036 - users may run an older python3
+        sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
+    if shutil.which("git") is None:
+        sys.exit("git is needed (copier renders and updates from git): install it first.")
+    digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == digest and PYTHON.exists():
+        return
+    say(f"installing {REQUIREMENTS.name} into {VENV.relative_to(ROOT)} (once)")
+    venv.create(VENV, with_pip=True, clear=VENV.exists())
+    check_call([PYTHON, "-m", "pip", "install", "-q", "--upgrade", "pip>=25.1"])
+    check_call([PYTHON, "-m", "pip", "install", "-q", "-r", REQUIREMENTS])
+    STAMP.write_text(digest)
+
+
+def venv_env() -> dict[str, str]:
+    """This venv first on PATH, so generated projects find copier, ruff and the embedded servers."""
+    return {**os.environ, "PATH": f"{VENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+def demo(runners: list[str]) -> int:
+    """Generate one project per runner from this checkout and run its example job end to end."""
+    for runner in runners:
+        project = ROOT / "build" / f"demo-{runner}"
+        shutil.rmtree(project, ignore_errors=True)
+        say(f"copier copy ({runner}) -> {project.relative_to(ROOT)}")
+        # --vcs-ref HEAD renders this checkout as it is, uncommitted edits included.
+        check_call(
+            [
+                VENV / "bin" / "copier",
+                "copy",
+                "--trust",
+                "--defaults",
+                "--quiet",
+                "--vcs-ref=HEAD",
+                "-d",
+                f"project_name=Demo {runner.title()}",
+                "-d",
+                f"task_runner={runner}",
+                ROOT,
+                project,
+            ],
+            env=venv_env(),
+        )
+        say(f"running the example job of the {runner} project (make demo, embedded servers)")
+        check_call([PYTHON, "-m", "devtools.demo"], cwd=project / "backend", env=venv_env())
+    say(f"demo done for: {', '.join(runners)}")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("setup", help="create or refresh .venv only")
+    demo_parser = commands.add_parser("demo", help="generate projects and run their example job")
+    demo_parser.add_argument("--runner", choices=RUNNERS, action="append", help="repeatable")
+    commands.add_parser("test", help="run the whole test suite; extra args go to pytest")
+    commands.add_parser("bench", help="run the benchmarks and print the table")
+    args, extra = parser.parse_known_args()
+
+    ensure_venv()
+    if args.command == "setup":
+        return 0
+    if args.command == "demo":
+        return demo(args.runner or list(RUNNERS))
+    if args.command == "test":
+        return subprocess.run([PYTHON, "-m", "pytest", *extra], cwd=ROOT, env=venv_env()).returncode
+    return subprocess.run([PYTHON, "-m", "bench", *extra], cwd=ROOT, env=venv_env()).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""HTTP layer: FastAPI application and routes."""

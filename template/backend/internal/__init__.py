@@ -1,0 +1,1 @@
+"""Application code: use cases, background jobs and their wiring."""

@@ -1,0 +1,1 @@
+"""Temporal worker: workflows, activities, the worker entry point and the client helper."""

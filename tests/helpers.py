@@ -1,0 +1,92 @@
+"""Helpers shared by the template tests: generate projects, run their tools, read their files."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+# Answers every test starts from; a test overrides what it is about.
+DEFAULT_ANSWERS: dict[str, Any] = {
+    "project_name": "Lich Test",
+    "author_name": "Test Author",
+    "author_email": "test@example.com",
+}
+
+# Every valid combination of runner and runner options.
+MATRIX: list[dict[str, Any]] = [
+    {"task_runner": "none"},
+    *(
+        {
+            "task_runner": "celery",
+            "celery_broker": broker,
+            "celery_beat": beat,
+            "celery_flower": flower,
+        }
+        for broker in ("redis", "rabbitmq")
+        for beat in (True, False)
+        for flower in (True, False)
+    ),
+    {"task_runner": "temporal", "temporal_ui": True},
+    {"task_runner": "temporal", "temporal_ui": False, "temporal_namespace": "billing"},
+]
+
+
+def matrix_id(answers: dict[str, Any]) -> str:
+    return "-".join(
+        str(value) if not isinstance(value, bool) else f"{key.split('_')[-1]}={value}"
+        for key, value in answers.items()
+    )
+
+
+def run(
+    command: list[str | Path], cwd: Path, env: dict[str, str] | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """Run a command; on failure, raise with its combined output so the test report shows it."""
+    result = subprocess.run(
+        [str(part) for part in command],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise AssertionError(
+            f"{' '.join(map(str, command))} exited {result.returncode} in {cwd}\n"
+            f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+        )
+    return result
+
+
+def project_files(project: Path) -> set[str]:
+    """Paths of the generated files, relative to the project, without git and cache noise."""
+    ignored = {".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".venv", "var"}
+    return {
+        path.relative_to(project).as_posix()
+        for path in project.rglob("*")
+        if path.is_file() and not ignored.intersection(path.relative_to(project).parts)
+    }
+
+
+def read_answers(project: Path) -> dict[str, Any]:
+    return yaml.safe_load((project / ".copier-answers.yml").read_text())
+
+
+def env_keys(project: Path) -> set[str]:
+    lines = (project / ".env.example").read_text().splitlines()
+    return {line.split("=", 1)[0] for line in lines if line and not line.startswith("#")}
+
+
+def python_env() -> dict[str, str]:
+    """Environment for a generated project's tools: this venv first on PATH, no stray config."""
+    env = {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "PYTHONDONTWRITEBYTECODE": "1"}
+    return env
