@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import compose_spec
 import pytest
 import yaml
 
@@ -65,6 +66,16 @@ def test_answers_and_project_config_record_the_runner(
     assert config["task_runner"] == answers["task_runner"]
     assert config["features"]["temporal"] == (answers["task_runner"] == "temporal")
     assert config["features"]["celery"] == (answers["task_runner"] == "celery")
+
+
+def test_compose_file_follows_the_compose_specification(
+    generated: tuple[dict[str, Any], Path],
+) -> None:
+    """Strict Compose Specification parsing (unknown keys, wrong types, bad references fail)."""
+    _, project = generated
+    text = (project / "docker-compose.yml").read_text()
+    compose = compose_spec.PyOptions(apply_merge=True).from_yaml(text)
+    compose.validate()
 
 
 def test_compose_services_match_the_options(generated: tuple[dict[str, Any], Path]) -> None:
