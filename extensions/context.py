@@ -25,7 +25,7 @@ RUNNER_DEPENDENCIES = {
     "none": [],
 }
 BASE_DEV_DEPENDENCIES = [
-    "httpx>=0.27,<1",
+    "httpx2>=2.0,<3",  # what starlette's TestClient uses (plain httpx is deprecated there)
     "pytest>=8.3,<10",
     "pytest-asyncio>=1.0,<2",
     "ruff>=0.9",
