@@ -38,6 +38,7 @@ COMMON_FILES = {
     "README.md",
     "docker-compose.yml",
     "docs/workers.md",
+    "backend/.dockerignore",
     "backend/pyproject.toml",
     "backend/Dockerfile",
     "backend/api/main.py",
