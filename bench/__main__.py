@@ -1,0 +1,187 @@
+"""Benchmarks of the template and of the projects it generates, each against a baseline measured
+in the same run. They measure and print; nothing here passes or fails on speed.
+
+    python3 dev.py bench                     # everything but the test suite (~5 min)
+    python3 dev.py bench --quick             # fewer repetitions: a smoke run
+    python3 dev.py bench --only celery,temporal
+    python3 dev.py bench --suite             # also time the full test suite (minutes)
+    python3 dev.py bench --record            # also write the table into BENCHMARKS.md
+
+Needs the machine's Redis on 127.0.0.1:6379 for the Celery figures (it uses DB 13 only, and flushes
+only that DB). Everything else it starts itself, on free ports, and stops by PID.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.common import ROOT, Config, Figure, machine, say
+
+SECTIONS = ("generation", "update", "celery", "temporal", "coldstart")
+RESULTS_START, RESULTS_END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
+SUITE_START, SUITE_END = "<!-- bench:suite:start -->", "<!-- bench:suite:end -->"
+
+
+def runner_for(section: str) -> Callable[[Config], list[Figure]]:
+    # Imported on demand, so `--only generation` needs neither Redis nor Temporal.
+    if section == "generation":
+        from bench.generation import run_generation
+
+        return run_generation
+    if section == "update":
+        from bench.update import run_update
+
+        return run_update
+    if section == "celery":
+        from bench.celery_bench import run_celery
+
+        return run_celery
+    if section == "temporal":
+        from bench.temporal_bench import run_temporal
+
+        return run_temporal
+    if section == "coldstart":
+        from bench.coldstart import run_coldstart
+
+        return run_coldstart
+    if section == "suite":
+        from bench.suite import run_suite
+
+        return run_suite
+    raise ValueError(section)
+
+
+def number(value: float, unit: str) -> str:
+    if unit == "s":
+        return f"{value:.2f} s"
+    if unit == "ms":
+        return f"{value:.1f} ms"
+    return f"{value:.0f} {unit}"
+
+
+def table(figures: list[Figure]) -> str:
+    rows = [
+        "| # | Figure | Median | Runs | Baseline (same run) | Ratio | Target | Met | Note |",
+        "|---|--------|-------:|-----:|---------------------|------:|--------|-----|------|",
+    ]
+    index = {id(figure): position for position, figure in enumerate(figures, 1)}
+    section = None
+    for position, figure in enumerate(figures, 1):
+        if figure.section != section:
+            section = figure.section
+            rows.append(f"| | **{section}** | | | | | | | |")
+        baseline = ratio = ""
+        if figure.baseline is not None:
+            reference = index.get(id(figure.baseline))
+            label = f"#{reference}" if reference else figure.baseline.name
+            baseline = f"{label}: {number(figure.baseline.median, figure.baseline.unit)}"
+            ratio = f"{figure.ratio:.2f}x" if figure.ratio is not None else ""
+        met = {True: "yes", False: "**no**", None: ""}[figure.met]
+        rows.append(
+            f"| {position} | {figure.name} | {number(figure.median, figure.unit)} "
+            f"| {len(figure.samples)} | {baseline} | {ratio} | {figure.target} | {met} "
+            f"| {figure.note} |"
+        )
+    return "\n".join(rows)
+
+
+def machine_block(info: dict[str, str]) -> str:
+    return "\n".join(f"- {key}: {value}" for key, value in info.items())
+
+
+def replace_block(text: str, start: str, end: str, body: str) -> str:
+    head, found, rest = text.partition(start)
+    if not found:
+        raise SystemExit(f"BENCHMARKS.md has no {start} marker")
+    _, found, tail = rest.partition(end)
+    if not found:
+        raise SystemExit(f"BENCHMARKS.md has no {end} marker")
+    return f"{head}{start}\n{body}\n{end}{tail}"
+
+
+def record(report: str, suite_report: str | None) -> None:
+    path = ROOT / "BENCHMARKS.md"
+    text = path.read_text()
+    if report:
+        text = replace_block(text, RESULTS_START, RESULTS_END, report)
+    if suite_report:
+        text = replace_block(text, SUITE_START, SUITE_END, suite_report)
+    path.write_text(text)
+    say(f"recorded in {path.relative_to(ROOT)}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        prog="python3 dev.py bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (smoke run)")
+    parser.add_argument(
+        "--only", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)}"
+    )
+    parser.add_argument("--suite", action="store_true", help="also time `python3 dev.py test`")
+    parser.add_argument("--record", action="store_true", help="write the table into BENCHMARKS.md")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    args = parser.parse_args()
+    sections = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = set(sections) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+
+    info = machine()
+    command = " ".join(["python3 dev.py bench", *sys.argv[1:]])
+    work = Path(tempfile.mkdtemp(prefix="lich-bench-"))
+    config = Config(quick=args.quick, work=work)
+    figures: list[Figure] = []
+    suite: list[Figure] = []
+    failures: list[str] = []
+    started = time.monotonic()
+    try:
+        for section in [*(s for s in SECTIONS if s in sections), *(["suite"] if args.suite else [])]:
+            say(f"section {section}")
+            section_start = time.monotonic()
+            try:
+                result = runner_for(section)(config)
+            except Exception as error:  # one broken section must not hide the others' figures
+                failures.append(f"- {section}: {type(error).__name__}: {error}".splitlines()[0])
+                say(f"section {section} failed:\n{error}")
+                continue
+            (suite if section == "suite" else figures).extend(result)
+            say(f"section {section} took {time.monotonic() - section_start:.0f} s")
+    finally:
+        if args.keep:
+            say(f"scratch directory kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+    info["load average (1, 5, 15 min) at end"] = " ".join(f"{v:.2f}" for v in os.getloadavg())
+    info["bench wall time"] = f"{time.monotonic() - started:.0f} s"
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    header = f"Run `{command}` on {stamp}" + (" (**--quick: preliminary**)" if args.quick else "")
+    parts = [header, "", machine_block(info)]
+    if figures:
+        parts += ["", table(figures)]
+    if failures:
+        parts += ["", "Sections that failed:", *failures]
+    report = "\n".join(parts)
+    print(report)
+    suite_report = None
+    if suite:
+        suite_report = f"{header}\n\n{table(suite)}"
+        print(f"\n{table(suite)}")
+    if args.record:
+        record(report if figures or failures else "", suite_report)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
