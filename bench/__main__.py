@@ -146,7 +146,8 @@ def main() -> int:
     failures: list[str] = []
     started = time.monotonic()
     try:
-        for section in [*(s for s in SECTIONS if s in sections), *(["suite"] if args.suite else [])]:
+        chosen = [name for name in SECTIONS if name in sections] + (["suite"] if args.suite else [])
+        for section in chosen:
             say(f"section {section}")
             section_start = time.monotonic()
             try:

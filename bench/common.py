@@ -1,4 +1,4 @@
-"""What every benchmark shares: settings, figures, timing, processes, template snapshots, machine."""
+"""What every benchmark shares: figures, timing, processes, template snapshots, the machine."""
 
 from __future__ import annotations
 
@@ -222,16 +222,21 @@ def snapshot_template(destination: Path, tag: str = "v1.0.0") -> Path:
     for name in TEMPLATE_PATHS:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
+            ignore = shutil.ignore_patterns("__pycache__")
+            shutil.copytree(source, destination / name, ignore=ignore)
         else:
             shutil.copy2(source, destination / name)
     commit_all(destination, "template snapshot", tag)
     return destination
 
 
-def copier_copy(template: Path, destination: Path, **answers: str) -> list[str | Path]:
+def copier_copy(
+    template: Path, destination: Path, vcs_ref: str | None = None, **answers: str
+) -> list[str | Path]:
     """The `copier copy` command line used everywhere here: real CLI, non-interactive."""
     command: list[str | Path] = [BIN / "copier", "copy", "--trust", "--defaults", "--quiet"]
+    if vcs_ref:
+        command.append(f"--vcs-ref={vcs_ref}")
     for key, value in {**ANSWERS, **answers}.items():
         command += ["-d", f"{key}={value}"]
     return [*command, template, destination]

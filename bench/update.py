@@ -1,0 +1,255 @@
+"""`copier update` on a project with user code: a runner switch, and a version upgrade with no
+answer change, at several project sizes.
+
+The template is a throwaway git repo with two real tags, built from the template on disk now, so
+the migrations in copier.yml (whatever they are when this runs) take part as they would for a user.
+The baseline is the same upgrade of a trivial one-file template, on a project of the same size.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+from packaging.version import Version
+
+from bench.common import (
+    BIN,
+    ROOT,
+    Config,
+    Figure,
+    commit_all,
+    copier_copy,
+    git,
+    run,
+    say,
+    snapshot_template,
+    timed,
+    value_at_most,
+)
+
+SIZES = (50, 200, 400)
+DEFAULT_SIZE = 200
+RELEASE_LINE = "This project follows the Lich layout."
+SWITCH_TARGET_SECONDS = 3.0
+
+USER_MODULE = '''\
+"""{domain} service {index}: user code the template knows nothing about."""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class {cls}:
+    id: int
+    name: str
+    tags: list[str] = field(default_factory=list)
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def label(self) -> str:
+        return f"{{self.name}} ({{', '.join(self.tags) or 'untagged'}})"
+
+
+class {cls}Repository:
+    def __init__(self) -> None:
+        self._items: dict[int, {cls}] = {{}}
+
+    def add(self, item: {cls}) -> None:
+        logger.debug("adding %s", item.id)
+        self._items[item.id] = item
+
+    def get(self, item_id: int) -> {cls} | None:
+        return self._items.get(item_id)
+
+    def search(self, text: str) -> list[{cls}]:
+        return [item for item in self._items.values() if text.lower() in item.name.lower()]
+'''
+
+USER_TEST = """\
+from internal.{domain}.service_{index:03d} import {cls}, {cls}Repository
+
+
+def test_search_finds_by_name() -> None:
+    repository = {cls}Repository()
+    repository.add({cls}(id=1, name="Alpha"))
+    assert [item.id for item in repository.search("alp")] == [1]
+"""
+
+TRIVIAL_FILES = {
+    "copier.yml": "project_name:\n  type: str\n",
+    "{{_copier_conf.answers_file}}.jinja": "{{ _copier_answers|to_nice_yaml -}}\n",
+    "README.md.jinja": "# {{ project_name }}\n",
+}
+
+
+def add_user_code(project: Path, count: int) -> None:
+    """`count` files of ordinary application code and tests, spread over a few domains."""
+    domains = ("billing", "accounts", "catalog", "orders", "reports")
+    for index in range(count):
+        domain = domains[index % len(domains)]
+        cls = f"{domain.title()}Item{index}"
+        if index % 4 == 3:  # one file in four is a test
+            path = project / "backend" / "tests" / domain / f"test_service_{index - 1:03d}.py"
+            text = USER_TEST.format(
+                domain=domain, index=index - 1, cls=f"{domain.title()}Item{index - 1}"
+            )
+        else:
+            path = project / "backend" / "internal" / domain / f"service_{index:03d}.py"
+            text = USER_MODULE.format(domain=domain, index=index, cls=cls)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        (path.parent / "__init__.py").touch()
+        path.write_text(text)
+
+
+def release_tags() -> tuple[str, str]:
+    """Two tags newer than any versioned migration in copier.yml.
+
+    A project upgrading between two current releases runs the unversioned migrations (they run on
+    every update) but not the ones written for older releases, which is what this measures.
+    """
+    settings: dict[str, Any] = yaml.safe_load((ROOT / "copier.yml").read_text()) or {}
+    versions = [
+        Version(str(migration["version"]))
+        for migration in settings.get("_migrations") or []
+        if isinstance(migration, dict) and migration.get("version")
+    ]
+    major = max([version.major + 1 for version in versions] + [1])
+    return f"v{major}.0.0", f"v{major}.1.0"
+
+
+def template_with_two_tags(destination: Path) -> tuple[str, str]:
+    """The template on disk as `old`, then a small release on top of it as `new`."""
+    old, new = release_tags()
+    snapshot_template(destination, old)
+    # What a typical release changes: wording in the docs and a comment in generated code.
+    readme = destination / "template" / "README.md.jinja"
+    readme.write_text(readme.read_text() + f"\n{RELEASE_LINE}\n")
+    logging_module = destination / "template" / "backend" / "pkg" / "logging.py"
+    logging_module.write_text(
+        logging_module.read_text().replace(
+            '"""Logging set-up', '"""Logging set-up (one configuration for every process)', 1
+        )
+    )
+    commit_all(destination, "a small release", new)
+    return old, new
+
+
+def trivial_with_two_tags(destination: Path) -> None:
+    destination.mkdir(parents=True)
+    for name, text in TRIVIAL_FILES.items():
+        (destination / name).write_text(text)
+    commit_all(destination, "trivial template", "v1.0.0")
+    readme = destination / "README.md.jinja"
+    readme.write_text(readme.read_text() + "\nA second line.\n")
+    commit_all(destination, "a small release", "v1.1.0")
+
+
+def project(template: Path, destination: Path, ref: str, files: int, **answers: str) -> Path:
+    """A generated project with `files` user files, committed (update needs a clean tree)."""
+    run(copier_copy(template, destination, vcs_ref=ref, **answers))
+    add_user_code(destination, files)
+    commit_all(destination, "generated project plus user code")
+    return destination
+
+
+def copier_update(project_dir: Path, expect: str, *extra: str) -> float:
+    """One update; checks it did its job (`expect` is a line of the new answers or README)."""
+    command = [BIN / "copier", "update", "--trust", "--defaults", "--quiet", *extra]
+    seconds = timed(command, project_dir)
+    conflicts = git(project_dir, "diff", "--name-only", "--diff-filter=U")
+    if conflicts:
+        raise RuntimeError(f"update left conflicts in {project_dir}: {conflicts}")
+    rendered = (project_dir / ".copier-answers.yml").read_text()
+    rendered += (project_dir / "README.md").read_text()
+    if expect not in rendered:
+        raise RuntimeError(f"update of {project_dir} did not apply: no {expect!r}")
+    return seconds
+
+
+def measure(base: Path, scratch: Path, reps: int, expect: str, *extra: str) -> list[float]:
+    """Each repetition updates a fresh copy of the same committed project."""
+    samples = []
+    for rep in range(reps):
+        copy = scratch / f"{base.name}-{rep}"
+        shutil.copytree(base, copy, symlinks=True)
+        samples.append(copier_update(copy, expect, *extra))
+        shutil.rmtree(copy)
+    return samples
+
+
+def run_update(config: Config) -> list[Figure]:
+    work = config.work / "update"
+    template = work / "template"
+    old, new = template_with_two_tags(template)
+    trivial = work / "trivial"
+    trivial_with_two_tags(trivial)
+    reps = config.reps(3)
+    scratch = work / "scratch"
+
+    say(f"update: projects at {old}, upgrading to {new}; {reps} run(s) per figure")
+    trivial_project = work / "projects" / "trivial-200"
+    run(copier_copy(trivial, trivial_project, vcs_ref="v1.0.0"))
+    add_user_code(trivial_project, DEFAULT_SIZE)
+    commit_all(trivial_project, "trivial project plus user code")
+    floor = Figure(
+        "update",
+        f"baseline: copier update, trivial template, upgrade, {DEFAULT_SIZE} user files",
+        measure(trivial_project, scratch, reps, "A second line."),
+        "s",
+    )
+    figures = [floor]
+
+    def projects(runner: str) -> dict[int, Path]:
+        return {
+            size: project(
+                template, work / "projects" / f"{runner}-{size}", old, size, task_runner=runner
+            )
+            for size in SIZES
+        }
+
+    none_projects, celery_projects = projects("none"), projects("celery")
+    # A switch keeps the template version, so it measures the switch alone.
+    to_celery = ("-d", "task_runner=celery", "--vcs-ref=:current:")
+    to_temporal = ("-d", "task_runner=temporal", "--vcs-ref=:current:")
+    for size in SIZES:
+        figures.append(
+            Figure(
+                "update",
+                f"copier update, switch none->celery, {size} user files",
+                measure(none_projects[size], scratch, reps, "task_runner: celery", *to_celery),
+                "s",
+                baseline=floor,
+                target=f"<= {SWITCH_TARGET_SECONDS:.0f} s",
+                check=value_at_most(SWITCH_TARGET_SECONDS),
+            )
+        )
+    figures.append(
+        Figure(
+            "update",
+            f"copier update, switch celery->temporal, {DEFAULT_SIZE} user files",
+            measure(
+                celery_projects[DEFAULT_SIZE], scratch, reps, "task_runner: temporal", *to_temporal
+            ),
+            "s",
+            baseline=floor,
+            target=f"<= {SWITCH_TARGET_SECONDS:.0f} s",
+            check=value_at_most(SWITCH_TARGET_SECONDS),
+        )
+    )
+    for size in SIZES:
+        figures.append(
+            Figure(
+                "update",
+                f"copier update, upgrade {old}->{new}, celery, same answers, {size} user files",
+                measure(celery_projects[size], scratch, reps, RELEASE_LINE),
+                "s",
+                baseline=floor,
+            )
+        )
+    return figures
