@@ -1,25 +1,32 @@
 """Temporal activities: the side effects. Workflows call them; they may fail and be retried.
 
-Every side effect is keyed by the workflow id, so a retried activity never repeats it.
+Every side effect is keyed by the workflow id (plus a position for multi-step work), so a retry,
+or a second run of the same workflow id, never repeats it: the outbox keeps one e-mail per key.
+Activities log through `activity.logger`, which adds the workflow and activity ids to each record
+(as message text, and as the `temporal_activity` field of JSON logs).
 """
 
-import logging
+import re
 import time
 from dataclasses import dataclass
 
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from internal import emails
 
-logger = logging.getLogger(__name__)
+INVALID_EMAIL = "InvalidEmail"
+# The API validates its requests already; any other client (a script, the CLI) may send anything.
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-@activity.defn(name="send_email_activity")
-def send_email_activity(email: str, subject: str) -> bool:
-    info = activity.info()
-    logger.info("sending %r to %s (attempt %d)", subject, email, info.attempt)
-    body = f"{subject}\n\nThis notification was sent by workflow {info.workflow_id}."
-    return emails.send_email(email, subject, body, idempotency_key=info.workflow_id)
+@dataclass
+class EmailRequest:
+    """One e-mail; a dataclass so fields can be added later without breaking running workflows."""
+
+    to: str
+    subject: str
+    body: str = ""
 
 
 @dataclass
@@ -30,15 +37,45 @@ class NewsletterInput:
     pause_seconds: float = 0.0
 
 
+def _check_address(address: str) -> None:
+    """A malformed address fails the workflow at once: retrying would never fix it."""
+    if not _ADDRESS.match(address):
+        raise ApplicationError(
+            f"not an e-mail address: {address!r}", type=INVALID_EMAIL, non_retryable=True
+        )
+
+
+@activity.defn(name="send_email_activity")
+def send_email_activity(email: str, subject: str) -> bool:
+    """The seed's notification: the body says which workflow sent it."""
+    info = activity.info()
+    activity.logger.info("sending %r to %s (attempt %d)", subject, email, info.attempt)
+    _check_address(email)
+    body = f"{subject}\n\nThis notification was sent by workflow {info.workflow_id}."
+    return emails.send_email(email, subject, body, idempotency_key=info.workflow_id)
+
+
+@activity.defn
+def deliver_email_activity(request: EmailRequest) -> bool:
+    """An e-mail with the caller's own body (the API's `POST /emails`)."""
+    info = activity.info()
+    activity.logger.info("sending %r to %s (attempt %d)", request.subject, request.to, info.attempt)
+    _check_address(request.to)
+    return emails.send_email(
+        request.to, request.subject, request.body, idempotency_key=info.workflow_id
+    )
+
+
 @activity.defn
 def send_newsletter_activity(newsletter: NewsletterInput) -> int:
     """A long activity: heartbeats after each recipient and, when retried, resumes from the last
-    heartbeat instead of starting over."""
+    heartbeat instead of starting over. A heartbeat may be lost with a crashed worker, so the
+    per-recipient idempotency key still guards the few e-mails sent after it."""
     info = activity.info()
     start = int(info.heartbeat_details[0]) if info.heartbeat_details else 0
     total = len(newsletter.recipients)
     if start:
-        logger.info("resuming newsletter %s at %d/%d", info.workflow_id, start, total)
+        activity.logger.info("resuming at %d/%d (attempt %d)", start, total, info.attempt)
     for index in range(start, total):
         emails.send_email(
             newsletter.recipients[index],
@@ -47,7 +84,15 @@ def send_newsletter_activity(newsletter: NewsletterInput) -> int:
             idempotency_key=f"{info.workflow_id}-{index}",
         )
         activity.heartbeat(index + 1)
-        logger.info("newsletter %s: %d/%d sent", info.workflow_id, index + 1, total)
+        activity.logger.info("newsletter progress: %d/%d sent", index + 1, total)
         if newsletter.pause_seconds:
             time.sleep(newsletter.pause_seconds)
     return total
+
+
+@activity.defn
+def outbox_report_activity() -> int:
+    """Run by the outbox-report Schedule: logs how many e-mails the outbox holds."""
+    count = len(emails.outbox().messages())
+    activity.logger.info("outbox report: %d e-mail(s) delivered so far", count)
+    return count

@@ -1,24 +1,45 @@
-"""One place that turns settings into a Temporal client, for the worker, the API and scripts."""
+"""One place that turns settings into a Temporal client, for the worker, the API and scripts.
+
+The settings are mapped onto the SDK's own client profile (`temporalio.envconfig`), so TLS and
+API-key handling follow the same rules as the SDK and the `temporal` CLI.
+"""
 
 from temporalio.client import Client
-from temporalio.service import TLSConfig
+from temporalio.envconfig import ClientConfigProfile, ClientConfigTLS, ClientConnectConfig
 
 from pkg.config.settings import Settings
 
 
-def tls_config(settings: Settings) -> TLSConfig | bool:
-    """Client certificates when configured; plain TLS when asked for or when an API key is set."""
-    cert, key = settings.temporal_tls_client_cert_path, settings.temporal_tls_client_key_path
-    if cert and key:
-        return TLSConfig(client_cert=cert.read_bytes(), client_private_key=key.read_bytes())
-    return settings.temporal_tls or settings.temporal_api_key is not None
+def _tls(settings: Settings) -> ClientConfigTLS | None:
+    """None leaves TLS to the SDK's rule: on exactly when an API key is set."""
+    files = (
+        settings.temporal_tls_server_ca_cert_path,
+        settings.temporal_tls_client_cert_path,
+        settings.temporal_tls_client_key_path,
+    )
+    explicit = settings.temporal_tls is not None or settings.temporal_tls_server_name
+    if not explicit and not any(files):
+        return None
+    return ClientConfigTLS(
+        disabled=settings.temporal_tls is False,
+        server_name=settings.temporal_tls_server_name,
+        server_root_ca_cert=files[0],
+        client_cert=files[1],
+        client_private_key=files[2],
+    )
+
+
+def connect_config(settings: Settings) -> ClientConnectConfig:
+    """Keyword arguments for `Client.connect`, from the TEMPORAL_* settings."""
+    api_key = settings.temporal_api_key
+    profile = ClientConfigProfile(
+        address=settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        api_key=api_key.get_secret_value() if api_key else None,
+        tls=_tls(settings),
+    )
+    return profile.to_client_connect_config()
 
 
 async def connect(settings: Settings) -> Client:
-    api_key = settings.temporal_api_key
-    return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
-        api_key=api_key.get_secret_value() if api_key else None,
-        tls=tls_config(settings),
-    )
+    return await Client.connect(**connect_config(settings))

@@ -2,24 +2,39 @@
 
 import asyncio
 import logging
-import os
 import signal
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+from temporalio import activity, workflow
 from temporalio.worker import Worker
 
-from internal.workers.activities import send_email_activity, send_newsletter_activity
+from internal.workers.activities import (
+    deliver_email_activity,
+    outbox_report_activity,
+    send_email_activity,
+    send_newsletter_activity,
+)
 from internal.workers.client import connect
-from internal.workers.workflows import EmailNotificationWorkflow, NewsletterWorkflow
+from internal.workers.process import run_and_exit
+from internal.workers.workflows import (
+    EmailNotificationWorkflow,
+    NewsletterWorkflow,
+    OutboxReportWorkflow,
+    SendEmailWorkflow,
+)
 from pkg.config.settings import Settings, get_settings
 from pkg.logging import configure_logging
 
 logger = logging.getLogger("internal.workers")
 
-WORKFLOWS = [EmailNotificationWorkflow, NewsletterWorkflow]
-ACTIVITIES = [send_email_activity, send_newsletter_activity]
+WORKFLOWS = [EmailNotificationWorkflow, SendEmailWorkflow, NewsletterWorkflow, OutboxReportWorkflow]
+ACTIVITIES = [
+    send_email_activity,
+    deliver_email_activity,
+    send_newsletter_activity,
+    outbox_report_activity,
+]
 MAX_CONCURRENT_ACTIVITIES = 20
 
 
@@ -59,13 +74,10 @@ async def run_worker(settings: Settings) -> None:
 def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
-    asyncio.run(run_worker(settings))
-    # The SDK's native runtime can crash while the interpreter tears down (sdk-python#300).
-    # The worker has already shut down cleanly here, so exit without that teardown.
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
+    # JSON logs carry the workflow/activity ids as fields; text logs append them to the message.
+    workflow.logger.workflow_info_on_message = settings.log_format == "text"
+    activity.logger.activity_info_on_message = settings.log_format == "text"
+    run_and_exit(run_worker(settings))
 
 
 if __name__ == "__main__":
