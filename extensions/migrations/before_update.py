@@ -1,0 +1,121 @@
+"""Before every `copier update`: refuse bad input clearly, and warn about work a runner still holds.
+
+    {{ _copier_python }} extensions/migrations/before_update.py '<-d data as JSON>'
+
+Runs in the project before copier writes anything, so stopping here leaves the tree as it was.
+Copier has already rendered the old version by now; the new answers given with `-d` are not
+validated yet (copier would fail later with a traceback), so they are checked here.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import (  # the scripts run as files, not as a package
+    ANSWERS_FILE,
+    RUNNER_TITLES,
+    RUNNERS,
+    MigrationError,
+    fail,
+    is_project_repo,
+    parse_answers,
+    project_dir,
+    runner_of,
+    say,
+)
+
+CHOICES = {"task_runner": RUNNERS, "celery_broker": ("redis", "rabbitmq")}
+PROBE = Path(__file__).resolve().parent / "probe.py"
+PROBE_TIMEOUT = 15.0
+
+
+def check_data(data: dict[str, Any]) -> None:
+    for key, choices in CHOICES.items():
+        if key in data and data[key] not in choices:
+            fail(
+                f'{key} "{data[key]}" is not one of {", ".join(choices)}.',
+                f"Run again with one of them, e.g.: copier update --trust --defaults "
+                f"-d {key}={choices[0]}",
+            )
+
+
+def probe(project: Path, runner: str) -> dict[str, Any]:
+    python = project / "backend" / ".venv" / "bin" / "python"
+    if not python.exists():
+        return {"ok": False, "error": "backend/.venv is missing (make install creates it)"}
+    try:
+        result = subprocess.run(
+            [str(python), str(PROBE), runner],
+            cwd=project / "backend",
+            capture_output=True,
+            text=True,
+            timeout=PROBE_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return {"ok": False, "error": f"no answer within {PROBE_TIMEOUT:.0f} s"}
+    lines = result.stdout.strip().splitlines()
+    try:
+        return json.loads(lines[-1])
+    except (IndexError, json.JSONDecodeError):
+        return {"ok": False, "error": (result.stderr.strip().splitlines() or ["no output"])[-1]}
+
+
+def warn_about_queued_work(project: Path, old: dict[str, Any], data: dict[str, Any]) -> None:
+    """Leaving a runner (or a Celery broker) strands what it still holds: say so, loudly."""
+    runner = runner_of(old)
+    new_runner = data.get("task_runner", runner)
+    leaving_broker = runner == new_runner == "celery" and data.get(
+        "celery_broker", old.get("celery_broker")
+    ) != old.get("celery_broker")
+    if runner == "none" or (new_runner == runner and not leaving_broker):
+        return
+    title = RUNNER_TITLES[runner]
+    what = f"the {old.get('celery_broker', 'redis')} broker" if leaving_broker else title
+    say(f"Checking {title} for queued or running work before leaving {what}...")
+    result = probe(project, runner)
+    if not result.get("ok"):
+        say(
+            f"  Could not check {title} ({result.get('error')}).\n"
+            f"  If {title} runs anywhere for this project, drain it before you deploy this switch\n"
+            "  (README of the template: 'Change your task runner later', or docs/workers.md)."
+        )
+        return
+    queued, running = int(result["queued"]), int(result["running"])
+    if queued or running:
+        say(
+            f"  WARNING: {title} still holds work: {queued} queued, {running} running "
+            f"({result.get('detail', '')}).\n"
+            f"  Code for {title} goes away with this update; that work will not run unless you\n"
+            f"  drain it first: keep the current deployment's workers running, stop sending new\n"
+            f"  work, and deploy this switch once {title} shows 0 queued and 0 running."
+        )
+    else:
+        say(f"  {title} holds no queued or running work ({result.get('detail', '')}).")
+
+
+def main() -> None:
+    project = project_dir()
+    data = json.loads(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1] else {}
+    check_data(data)
+    if not is_project_repo(project):
+        return
+    answers_path = project / ANSWERS_FILE
+    try:
+        old = parse_answers(answers_path.read_text(encoding="utf-8"), ANSWERS_FILE)
+    except (OSError, MigrationError) as error:
+        fail(
+            str(error),
+            f"Restore it from git (git checkout -- {ANSWERS_FILE}) and change answers with -d.",
+        )
+    warn_about_queued_work(project, old, data)
+
+
+if __name__ == "__main__":
+    main()
