@@ -2,6 +2,7 @@
 
 Plain Python (standard library, PyYAML and copier, all present wherever copier runs), because
 copier starts these scripts with its own interpreter (`{{ _copier_python }}`), not the project's.
+PyYAML and copier are imported where they are used, so `extensions/adopt.py` runs on any python3.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 ANSWERS_FILE = ".copier-answers.yml"
 RUNNERS = ("temporal", "celery", "none")
@@ -76,6 +75,8 @@ def is_project_repo(project: Path) -> bool:
 
 
 def parse_answers(text: str | bytes, origin: str) -> dict[str, Any]:
+    import yaml  # imported here so the adoption command runs on a bare python3
+
     try:
         answers = yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -171,18 +172,31 @@ def env_keys(text: str) -> list[str]:
     return keys
 
 
-def sync_env(project: Path, reason: str) -> tuple[list[str], list[str]]:
+def template_example(project: Path) -> str | None:
+    """The new `.env.example`: the template's side (git stage 3) when the update left a conflict."""
+    if git(project, "ls-files", "-u", "--", ".env.example", check=False).strip():
+        content = subprocess.run(
+            ["git", "show", ":3:.env.example"], cwd=project, capture_output=True, check=False
+        )
+        return content.stdout.decode() if content.returncode == 0 else None
+    example = project / ".env.example"
+    return example.read_text(encoding="utf-8") if example.is_file() else None
+
+
+def sync_env(project: Path, reason: str, example: str | None = None) -> tuple[list[str], list[str]]:
     """Append to `.env` the keys `.env.example` has and `.env` lacks; the user's values stay.
 
-    Returns (added keys, keys `.env` still sets that the project no longer reads). Running it
-    twice adds nothing the second time.
+    `example` is the wanted `.env.example` text (default: the project's, or the template's side
+    of a conflict). Returns (added keys, keys `.env` still sets that the project no longer
+    reads). Running it twice adds nothing the second time.
     """
-    env_file, example = project / ".env", project / ".env.example"
-    if not env_file.is_file() or not example.is_file():
+    env_file = project / ".env"
+    example = example if example is not None else template_example(project)
+    if not env_file.is_file() or example is None:
         return [], []
     current = env_file.read_text(encoding="utf-8")
     present = set(env_keys(current))
-    wanted = example.read_text(encoding="utf-8").splitlines()
+    wanted = example.splitlines()
     added_lines = []
     for line in wanted:
         match = _ENV_LINE.match(line)
