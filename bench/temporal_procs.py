@@ -1,0 +1,140 @@
+"""Temporal child processes for the benchmarks, run with a generated backend/ on PYTHONPATH.
+
+    python -m bench.temporal_procs worker ADDRESS QUEUE     # the bare baseline worker
+    python -m bench.temporal_procs client ADDRESS QUEUE WORKFLOW [--burst N --latency M --runs R]
+
+They run as a module, not a script: the workflow sandbox re-imports the module its workflows are
+defined in, which it cannot do for `__main__`.
+
+The baseline worker is the smallest hello-activity worker (default settings), plus one workflow of
+the same shape whose activity does the generated project's e-mail work, so a gap can be split
+into the work itself and the worker around it. The client prints one JSON object: workflows/s and
+round-trip latency percentiles (ms), one value per run. Both leave with `os._exit` after a clean
+finish, because the SDK's runtime can crash while the interpreter tears down (sdk-python#300).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from temporalio import activity, workflow
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+
+@activity.defn
+async def say_hello(name: str) -> str:
+    return f"Hello, {name}!"
+
+
+@activity.defn
+def deliver_email(email: str, subject: str) -> bool:
+    from internal import emails  # the generated project's use case, imported from backend/
+
+    key = activity.info().workflow_id
+    return emails.send_email(
+        email, subject, f"{subject}\n\nFrom the benchmark.", idempotency_key=key
+    )
+
+
+@workflow.defn
+class HelloWorkflow:
+    @workflow.run
+    async def run(self, name: str, _subject: str) -> str:
+        return await workflow.execute_activity(
+            say_hello, name, start_to_close_timeout=timedelta(seconds=30)
+        )
+
+
+@workflow.defn
+class OutboxWorkflow:
+    @workflow.run
+    async def run(self, email: str, subject: str) -> bool:
+        return await workflow.execute_activity(
+            deliver_email, args=[email, subject], start_to_close_timeout=timedelta(seconds=30)
+        )
+
+
+async def serve(address: str, queue: str) -> None:
+    client = await Client.connect(address)
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    with ThreadPoolExecutor() as executor:
+        worker = Worker(
+            client,
+            task_queue=queue,
+            workflows=[HelloWorkflow, OutboxWorkflow],
+            activities=[say_hello, deliver_email],
+            activity_executor=executor,
+        )
+        async with worker:
+            print("baseline worker ready", flush=True)
+            await stop.wait()
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(fraction * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+async def load(args: argparse.Namespace) -> dict[str, list[float]]:
+    client = await Client.connect(args.address)
+
+    async def one() -> None:
+        key = uuid.uuid4().hex
+        await client.execute_workflow(
+            args.workflow,
+            args=[f"{key[:8]}@example.com", "Benchmark"],
+            id=f"bench-{key}",
+            task_queue=args.queue,
+            execution_timeout=timedelta(seconds=120),
+        )
+
+    await asyncio.gather(*(one() for _ in range(10)))  # warm-up
+    throughput, p50, p99 = [], [], []
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        await asyncio.gather(*(one() for _ in range(args.burst)))
+        throughput.append(args.burst / (time.perf_counter() - start))
+        round_trips = []
+        for _ in range(args.latency):
+            start = time.perf_counter()
+            await one()
+            round_trips.append((time.perf_counter() - start) * 1000)
+        if round_trips:
+            p50.append(percentile(round_trips, 0.50))
+            p99.append(percentile(round_trips, 0.99))
+    return {"throughput": throughput, "p50": p50, "p99": p99}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("role", choices=["worker", "client"])
+    parser.add_argument("address")
+    parser.add_argument("queue")
+    parser.add_argument("workflow", nargs="?")
+    parser.add_argument("--burst", type=int, default=200)
+    parser.add_argument("--latency", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    if args.role == "worker":
+        asyncio.run(serve(args.address, args.queue))
+    else:
+        print(json.dumps(asyncio.run(load(args))), flush=True)
+    sys.stderr.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
