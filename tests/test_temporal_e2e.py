@@ -36,6 +36,7 @@ TEMPORAL = BIN / "temporal"
 CLIENT_SCRIPT = """\
 import asyncio
 import json
+import os
 import sys
 
 from temporalio.client import Client
@@ -213,8 +214,17 @@ def workers(backend: Path, address: str, tmp_path: Path) -> Iterator[Workers]:
         group.stop_all()
 
 
+def health(workers: Workers) -> int:
+    """The compose health check's command, `python -m internal.workers.health`."""
+    command = [sys.executable, "-m", "internal.workers.health"]
+    run = subprocess.run(command, cwd=workers.backend, env=workers.env, timeout=60, check=False)
+    return run.returncode
+
+
 def test_documented_workflow_returns_true(workers: Workers, tmp_path: Path) -> None:
+    assert health(workers) == 1, "healthy with no worker polling"
     worker = workers.start()
+    assert health(workers) == 0
     script = tmp_path / "client.py"
     script.write_text(CLIENT_SCRIPT)
     workflow_id = f"notify-{uuid.uuid4().hex[:8]}"

@@ -16,6 +16,7 @@ from internal.workers.activities import (
     send_newsletter_activity,
 )
 from internal.workers.client import connect
+from internal.workers.health import worker_identity
 from internal.workers.process import run_and_exit
 from internal.workers.workflows import (
     EmailNotificationWorkflow,
@@ -55,6 +56,8 @@ async def run_worker(settings: Settings) -> None:
             activity_executor=executor,
             max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,
             graceful_shutdown_timeout=grace,
+            # pid@host: what the health check (internal/workers/health.py) looks for.
+            identity=worker_identity(),
         )
         async with worker:
             logger.info(
