@@ -16,6 +16,12 @@ TEMPORAL_FILES = {
     "backend/internal/workers/workflows.py",
     "backend/internal/workers/activities.py",
     "backend/internal/workers/client.py",
+    "backend/internal/workers/schedules.py",
+    "backend/internal/workers/health.py",
+    "backend/internal/workers/process.py",
+    "backend/tests/test_temporal_activities.py",
+    "backend/tests/test_temporal_workflows.py",
+    "backend/tests/test_temporal_server.py",
     "backend/internal/jobs/temporal_dispatcher.py",
     "backend/Dockerfile.worker",
 }
