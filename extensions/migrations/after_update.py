@@ -68,8 +68,8 @@ def moves_for_this_update() -> dict[str, str]:
 
 def kept_label(old: dict[str, Any], new: dict[str, Any]) -> str:
     old_runner, new_runner = runner_of(old), runner_of(new)
-    if old_runner != new_runner and old_runner != "none":
-        return old_runner
+    if old_runner != new_runner:
+        return "no-runner" if old_runner == "none" else old_runner
     return f"from-{old.get('_commit', 'unknown')}"
 
 

@@ -1,0 +1,183 @@
+"""`copier update -d task_runner=<new>` switches a committed project in every direction, and
+changes runner options, keeping the template version (`--vcs-ref=:current:`).
+
+One source project per runner is generated and committed once, with user edits of three kinds:
+an edited file of its runner, a file the user added beside the runner's files, and user code and
+docs elsewhere. Each switch works on a copy of it and must end with exactly the new runner's
+files (as a fresh `copier copy` renders them), the edited runner file kept under `lich-kept/`,
+every user file in place, `.env` extended with the user's values intact, no conflict, and the
+project's own tests passing (the user's included).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.helpers import env_keys, project_files
+from tests.update_helpers import (
+    clone_project,
+    commit_all,
+    conflict_markers,
+    output,
+    run_project_suite,
+    unmerged,
+    update,
+)
+
+# The runner file the user edited, and a file the user added beside the runner's files.
+EDITED = {
+    "temporal": "backend/internal/workers/activities.py",
+    "celery": "backend/internal/celery_tasks.py",
+    "none": "backend/internal/jobs/inprocess_dispatcher.py",
+}
+BESIDE = {
+    "temporal": "backend/internal/workers/payments.py",
+    "celery": "backend/internal/celery_reports.py",
+    "none": "backend/internal/jobs/audit.py",
+}
+EDIT = "\n\ndef user_helper() -> str:\n    return 'written by the user'\n"
+USER_CODE = {
+    "backend/internal/billing.py": "def invoice_total(amounts: list[int]) -> int:\n"
+    "    return sum(amounts)\n",
+    "backend/tests/test_billing.py": "from internal.billing import invoice_total\n\n\n"
+    "def test_invoice_total() -> None:\n    assert invoice_total([1, 2]) == 3\n",
+}
+README_LINE = "Deployment notes written by the user."
+KEPT_LABEL = {"temporal": "temporal", "celery": "celery", "none": "no-runner"}
+
+
+@pytest.fixture(scope="module")
+def fresh(generate: Any, tmp_path_factory: pytest.TempPathFactory):
+    """`fresh(**answers)`: a project as `copier copy` renders it, made once per answers."""
+    cache: dict[tuple[tuple[str, Any], ...], Path] = {}
+
+    def _fresh(**answers: Any) -> Path:
+        key = tuple(sorted(answers.items()))
+        if key not in cache:
+            cache[key] = generate(tmp_path_factory.mktemp("fresh"), **answers)
+        return cache[key]
+
+    return _fresh
+
+
+@pytest.fixture(scope="module")
+def source(fresh: Any, tmp_path_factory: pytest.TempPathFactory):
+    """`source(runner)`: a committed project of that runner carrying the user's edits."""
+    cache: dict[str, Path] = {}
+
+    def _source(runner: str) -> Path:
+        if runner not in cache:
+            project = clone_project(
+                fresh(task_runner=runner), tmp_path_factory.mktemp(runner) / "p"
+            )
+            with (project / EDITED[runner]).open("a") as edited:
+                edited.write(EDIT)
+            (project / BESIDE[runner]).write_text("RATE = 3\n")
+            for name, text in USER_CODE.items():
+                (project / name).write_text(text)
+            with (project / "README.md").open("a") as readme:
+                readme.write(f"\n{README_LINE}\n")
+            env = (
+                (project / ".env.example")
+                .read_text()
+                .replace("LOG_LEVEL=INFO", "LOG_LEVEL=WARNING")
+            )
+            (project / ".env").write_text(env)  # .env is ignored by git: it is the user's
+            commit_all(project, "project with user edits")
+            cache[runner] = project
+        return cache[runner]
+
+    return _source
+
+
+def assert_matches_fresh(
+    project: Path, expected: Path, edited: set[str], may_conflict: frozenset[str] = frozenset()
+) -> None:
+    """Every template file as a fresh render has it; user-edited ones keep the user's lines.
+
+    Only files in `may_conflict` (the user and the template changed the same lines) may end with
+    conflict markers, the way copier shows them: inline, and unmerged in git.
+    """
+    for name in sorted(project_files(expected)):
+        assert (project / name).is_file(), f"missing {name}"
+        if name not in edited:
+            assert (project / name).read_bytes() == (expected / name).read_bytes(), name
+    assert set(unmerged(project)) == set(conflict_markers(project))
+    assert set(conflict_markers(project)) <= may_conflict
+    for name in conflict_markers(project):
+        text = (project / name).read_text()
+        assert "<<<<<<< before updating" in text and ">>>>>>> after updating" in text
+    assert README_LINE in (project / "README.md").read_text()
+    for name, text in USER_CODE.items():
+        assert (project / name).read_text() == text
+
+
+def assert_env(project: Path, expected: Path) -> None:
+    env = (project / ".env").read_text()
+    assert "LOG_LEVEL=WARNING" in env, "the user's value was kept"
+    keys = {line.split("=", 1)[0] for line in env.splitlines() if "=" in line}
+    assert env_keys(expected) <= keys
+
+
+SWITCHES = [
+    (old, new)
+    for old in ("none", "celery", "temporal")
+    for new in ("none", "celery", "temporal")
+    if old != new
+]
+
+
+@pytest.mark.parametrize(("old", "new"), SWITCHES, ids=[f"{o}-to-{n}" for o, n in SWITCHES])
+def test_switch_runner(old: str, new: str, source: Any, fresh: Any, tmp_path: Path) -> None:
+    project = clone_project(source(old), tmp_path / "project")
+    result = update(project, "--vcs-ref=:current:", "-d", f"task_runner={new}")
+    assert result.returncode == 0, output(result)
+    expected = fresh(task_runner=new)
+
+    kept = f"lich-kept/{KEPT_LABEL[old]}/{EDITED[old]}"
+    user_files = {*USER_CODE, BESIDE[old], ".env", kept}
+    assert project_files(project) - user_files == project_files(expected), (
+        "exactly the new runner's files, the old runner's gone"
+    )
+    assert_matches_fresh(project, expected, edited={"README.md"})
+    assert (project / kept).read_text().endswith(EDIT), "the edited runner file is kept"
+    assert kept in output(result), "the update output names the kept file"
+    assert (project / BESIDE[old]).read_text() == "RATE = 3\n"
+    assert_env(project, expected)
+    run_project_suite(project)
+
+
+OPTIONS = [
+    ("celery", {"celery_broker": "rabbitmq", "celery_flower": True}),
+    ("celery", {"celery_beat": False}),
+    ("temporal", {"temporal_ui": False}),
+]
+
+
+@pytest.mark.parametrize(
+    ("runner", "change"),
+    OPTIONS,
+    ids=["celery-rabbitmq-flower", "celery-no-beat", "temporal-no-ui"],
+)
+def test_change_runner_options(
+    runner: str, change: dict[str, Any], source: Any, fresh: Any, tmp_path: Path
+) -> None:
+    project = clone_project(source(runner), tmp_path / "project")
+    data = [arg for key, value in change.items() for arg in ("-d", f"{key}={value}")]
+    result = update(project, "--vcs-ref=:current:", *data)
+    assert result.returncode == 0, output(result)
+    expected = fresh(task_runner=runner, **change)
+
+    assert project_files(project) - {*USER_CODE, BESIDE[runner], ".env"} == project_files(expected)
+    # Dropping beat removes the end of celery_tasks.py, right where the user appended code:
+    # a real conflict, shown inline; both sides are in the file.
+    edited = EDITED[runner]
+    assert_matches_fresh(project, expected, {"README.md", edited}, frozenset({edited}))
+    assert EDIT.strip() in (project / edited).read_text()
+    compose = yaml.safe_load((project / "docker-compose.yml").read_text())
+    assert compose == yaml.safe_load((expected / "docker-compose.yml").read_text())
+    assert_env(project, expected)
