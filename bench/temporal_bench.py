@@ -50,7 +50,7 @@ def load(
     command: list[str | Path] = [
         BIN / "python", "-m", "bench.temporal_procs", "client", address, queue, workflow,
         "--burst", str(config.reps(200, 50)), "--latency", str(config.reps(100, 30)),
-        "--runs", str(config.reps(3)),
+        "--runs", "1",  # repetitions are rounds of worker starts: see run_temporal
     ]  # fmt: skip
     result = run(command, ROOT, env, timeout=600)
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -91,32 +91,44 @@ def run_temporal(config: Config) -> list[Figure]:
     scratch.mkdir()
     env = venv_env(PYTHONPATH=os.pathsep.join([str(ROOT), str(backend)]))
 
+    results: dict[str, dict[str, list[float]]] = {
+        name: {"throughput": [], "p50": [], "p99": []} for name in ("hello", "outbox", "generated")
+    }
+
+    def measure(name: str, queue: str, workflow: str) -> None:
+        for metric, values in load(config, env, address, queue, workflow).items():
+            results[name][metric] += values
+
+    rounds = config.reps(3)
     with dev_server(scratch) as address:
-        say(f"temporal: dev server on {address}; baseline worker")
-        queue = f"bench-bare-{uuid.uuid4().hex[:8]}"
-        worker_env = {**env, "OUTBOX_DIR": str(scratch / "outbox-bare")}
-        command: list[str | Path] = [
-            BIN / "python", "-m", "bench.temporal_procs", "worker", address, queue
-        ]  # fmt: skip
-        log = scratch / "worker-bare.log"
-        with started(command, backend, worker_env, log) as process:
-            wait_for_log(log, "baseline worker ready", process, timeout=60)
-            hello = load(config, env, address, queue, "HelloWorkflow")
-            outbox = load(config, env, address, queue, "OutboxWorkflow")
+        # Rounds alternate the two workers, so load from elsewhere lands on both alike.
+        for round_number in range(rounds):
+            say(f"temporal: round {round_number + 1}/{rounds} on {address}, baseline worker")
+            queue = f"bench-bare-{uuid.uuid4().hex[:8]}"
+            worker_env = {**env, "OUTBOX_DIR": str(scratch / "outbox-bare")}
+            command: list[str | Path] = [
+                BIN / "python", "-m", "bench.temporal_procs", "worker", address, queue
+            ]  # fmt: skip
+            log = scratch / f"worker-bare-{round_number}.log"
+            with started(command, backend, worker_env, log) as process:
+                wait_for_log(log, "baseline worker ready", process, timeout=60)
+                measure("hello", queue, "HelloWorkflow")
+                measure("outbox", queue, "OutboxWorkflow")
 
-        say("temporal: generated worker (python -m internal.workers.main)")
-        queue = f"bench-generated-{uuid.uuid4().hex[:8]}"
-        worker_env = venv_env(
-            TEMPORAL_ADDRESS=address,
-            TEMPORAL_TASK_QUEUE=queue,
-            OUTBOX_DIR=str(scratch / "outbox-generated"),
-        )
-        log = scratch / "worker-generated.log"
-        command = [BIN / "python", "-m", "internal.workers.main"]
-        with started(command, backend, worker_env, log) as process:
-            wait_for_log(log, "worker polling task queue", process, timeout=60)
-            generated = load(config, env, address, queue, "EmailNotificationWorkflow")
+            say(f"temporal: round {round_number + 1}/{rounds}, generated worker")
+            queue = f"bench-generated-{uuid.uuid4().hex[:8]}"
+            worker_env = venv_env(
+                TEMPORAL_ADDRESS=address,
+                TEMPORAL_TASK_QUEUE=queue,
+                OUTBOX_DIR=str(scratch / "outbox-generated"),
+            )
+            log = scratch / f"worker-generated-{round_number}.log"
+            command = [BIN / "python", "-m", "internal.workers.main"]
+            with started(command, backend, worker_env, log) as process:
+                wait_for_log(log, "worker polling task queue", process, timeout=60)
+                measure("generated", queue, "EmailNotificationWorkflow")
 
+    hello, outbox, generated = results["hello"], results["outbox"], results["generated"]
     base = rows("bare worker, hello workflow + async activity", hello, None)
     same_work = rows(
         "bare worker, same shape, activity writes the e-mail outbox",

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import signal
 import sys
@@ -129,6 +130,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     if args.role == "worker":
+        # Log at INFO like any real worker (the generated one does): the e-mail use case logs
+        # each delivery, and that output is part of the work being compared.
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
         asyncio.run(serve(args.address, args.queue))
     else:
         print(json.dumps(asyncio.run(load(args))), flush=True)
