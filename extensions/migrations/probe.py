@@ -31,14 +31,19 @@ def celery() -> dict[str, Any]:
             name = getattr(queue, "name", queue)
             channel = connection.channel()
             try:
-                queued[name] = channel.queue_declare(queue=name, passive=True).message_count
+                if hasattr(channel, "_size"):
+                    # kombu's virtual transports (Redis): the list length. Their passive declare
+                    # misses queues under a global_keyprefix (CELERY_NAMESPACE).
+                    queued[name] = channel._size(name)
+                else:
+                    queued[name] = channel.queue_declare(queue=name, passive=True).message_count
             except Exception:  # a queue that was never declared holds nothing
                 queued[name] = 0
             finally:
                 # The broker may have closed it already, after a 404.
                 with contextlib.suppress(Exception):
                     channel.close()
-    inspector = app.control.inspect(timeout=1.0)
+    inspector = app.control.inspect(timeout=0.5)
     running = sum(len(tasks) for tasks in (inspector.active() or {}).values())
     reserved = sum(len(tasks) for tasks in (inspector.reserved() or {}).values())
     detail = ", ".join(f"{name}: {count}" for name, count in queued.items())
