@@ -202,7 +202,6 @@ def figure(key: str, label: str, metric: str, data: dict, baseline: Figure | Non
             values,
             "tasks/s",
             baseline=baseline,
-            lower_is_better=False,
             target=">= 0.9x baseline" if headline else "",
             check=ratio_at_least(0.9) if headline else None,
             note=note,

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -43,7 +43,7 @@ class Config:
 
 @dataclass
 class Figure:
-    """One row of the table. `lower_is_better` decides how the ratio reads against the target."""
+    """One row of the table: its samples, and the figure it is compared with (same run)."""
 
     section: str
     name: str
@@ -54,8 +54,6 @@ class Figure:
     # Returns True/False when a target applies; None when the figure has no target.
     check: Callable[[Figure], bool] | None = None
     note: str = ""
-    lower_is_better: bool = True
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def median(self) -> float:
@@ -82,13 +80,6 @@ def ratio_at_least(limit: float) -> Callable[[Figure], bool]:
 
 def value_at_most(limit: float) -> Callable[[Figure], bool]:
     return lambda figure: figure.median <= limit
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile: the value below which `fraction` of the samples fall."""
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(fraction * len(ordered) + 0.5)))
-    return ordered[rank - 1]
 
 
 def say(message: str) -> None:

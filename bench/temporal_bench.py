@@ -66,7 +66,6 @@ def rows(
             data["throughput"],
             "workflows/s",
             baseline=baseline["throughput"] if baseline else None,
-            lower_is_better=False,
             target=">= 0.9x baseline" if baseline else "",
             check=ratio_at_least(0.9) if baseline else None,
             note=note,
