@@ -84,10 +84,15 @@ def snapshot(project: Path) -> dict[str, bytes]:
     return {name: (project / name).read_bytes() for name in sorted(project_files(project))}
 
 
-def run_project_suite(project: Path) -> str:
-    """The generated project's own tests, with this venv's Python (as test_project_suites does)."""
+def run_project_suite(project: Path, integration: bool = True) -> str:
+    """The generated project's own tests, with this venv's Python (as test_project_suites does).
+
+    `integration=False` skips the tests that start real servers and worker processes, for runs
+    whose runner files another test already proves end to end.
+    """
+    marker = [] if integration else ["-m", "not integration"]
     result = run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", *marker],
         project / "backend",
         python_env(),
     )
