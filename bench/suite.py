@@ -36,7 +36,10 @@ def run_suite(config: Config) -> list[Figure]:
             if re.search(r"\d+ (passed|failed)", line)
         ),
         f"exit code {result.returncode}",
-    )
+    ).strip("= ")
+    failed = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("FAILED ")]
+    if failed:
+        summary += f" (failed: {', '.join(failed)})"
     return [
         Figure(
             "suite",
@@ -45,6 +48,6 @@ def run_suite(config: Config) -> list[Figure]:
             "s",
             target=f"<= {TARGET_SECONDS / 60:.0f} min",
             check=value_at_most(TARGET_SECONDS),
-            note=summary.strip("= "),
+            note=summary,
         )
     ]
