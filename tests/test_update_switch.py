@@ -183,3 +183,19 @@ def test_change_runner_options(
     compose = yaml.safe_load((project / "docker-compose.yml").read_text())
     assert compose == yaml.safe_load((expected / "docker-compose.yml").read_text())
     assert_env(project, expected)
+
+
+def test_switch_in_a_project_inside_a_larger_repository(generate: Any, tmp_path: Path) -> None:
+    """A project in a subdirectory of a monorepo keeps its edited runner files the same way."""
+    repo = tmp_path / "monorepo"
+    project = generate(repo / "services" / "shop", task_runner="celery")
+    (repo / "frontend.txt").write_text("not part of the project\n")
+    with (project / EDITED["celery"]).open("a") as edited:
+        edited.write(EDIT)
+    commit_all(repo, "monorepo")
+
+    result = update(project, "--vcs-ref=:current:", "-d", "task_runner=none")
+    assert result.returncode == 0, output(result)
+    assert (project / "lich-kept/celery" / EDITED["celery"]).read_text().endswith(EDIT)
+    assert not (repo / "lich-kept").exists()
+    assert (project / "backend/internal/jobs/inprocess_dispatcher.py").is_file()

@@ -60,18 +60,20 @@ def git(project: Path, *args: str, check: bool = True) -> str:
 
 
 def git_show(project: Path, path: str, ref: str = "HEAD") -> bytes | None:
-    """A file's content at `ref`, or None when it is not there."""
+    """A file's content at `ref` (`:3` for a conflict's template side), or None.
+
+    Paths are relative to the project, which may be a subdirectory of its repository.
+    """
     result = subprocess.run(
-        ["git", "show", f"{ref}:{path}"], cwd=project, capture_output=True, check=False
+        ["git", "show", f"{ref}:./{path}"], cwd=project, capture_output=True, check=False
     )
     return result.stdout if result.returncode == 0 else None
 
 
 def is_project_repo(project: Path) -> bool:
     """True in a git work tree whose HEAD holds an answers file; false in copier's temp renders."""
-    if not (project / ".git").exists():
-        return False
-    return git_show(project, ANSWERS_FILE) is not None
+    inside = git(project, "rev-parse", "--is-inside-work-tree", check=False).strip()
+    return inside == "true" and git_show(project, ANSWERS_FILE) is not None
 
 
 def parse_answers(text: str | bytes, origin: str) -> dict[str, Any]:
@@ -175,10 +177,8 @@ def env_keys(text: str) -> list[str]:
 def template_example(project: Path) -> str | None:
     """The new `.env.example`: the template's side (git stage 3) when the update left a conflict."""
     if git(project, "ls-files", "-u", "--", ".env.example", check=False).strip():
-        content = subprocess.run(
-            ["git", "show", ":3:.env.example"], cwd=project, capture_output=True, check=False
-        )
-        return content.stdout.decode() if content.returncode == 0 else None
+        theirs = git_show(project, ".env.example", ref=":3")
+        return theirs.decode() if theirs is not None else None
     example = project / ".env.example"
     return example.read_text(encoding="utf-8") if example.is_file() else None
 
