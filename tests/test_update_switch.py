@@ -147,6 +147,9 @@ def test_switch_runner(old: str, new: str, source: Any, fresh: Any, tmp_path: Pa
     assert (project / kept).read_text().endswith(EDIT), "the edited runner file is kept"
     assert kept in output(result), "the update output names the kept file"
     assert (project / BESIDE[old]).read_text() == "RATE = 3\n"
+    if old == "temporal":  # its folder lost every template file: the output names what is left
+        assert "Your own files next to removed template files" in output(result)
+        assert BESIDE[old] in output(result)
     assert_env(project, expected)
     # Each runner's integration tests (real servers, worker processes) run once, after its first
     # switch; the other switch to it produces the same files (asserted above).
