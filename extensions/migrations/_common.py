@@ -24,7 +24,8 @@ RUNNER_TITLES = {"temporal": "Temporal", "celery": "Celery", "none": "no runner"
 KEPT_DIR = "lich-kept"
 
 # Files an earlier template version generated at another path, by the version that moved them.
-# The 1.0.0 `_migrations` entry merges the user's edits of the old file into the new one.
+# after_update.py merges the user's edits of the old file into the new one when an update
+# crosses that version (VERSION_PEP440_FROM < version <= VERSION_PEP440_TO, set by copier).
 MOVED_FILES: dict[str, dict[str, str]] = {
     "1.0.0": {"backend/pkg/settings.py": "backend/pkg/config/settings.py"},
 }
