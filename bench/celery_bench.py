@@ -131,10 +131,10 @@ class Worker:
         flush_bench_db()
 
     def load(self, config: Config, task: str, email: bool = False, latency: bool = True) -> dict:
-        burst = config.reps(800, 200) if not email else config.reps(400, 100)
+        burst = config.reps(600, 200) if not email else config.reps(300, 100)
         command: list[str | Path] = [
             BIN / "python", CLIENT, "--app", self.app, "--task", task,
-            "--burst", str(burst), "--latency", str(config.reps(150, 40) if latency else 0),
+            "--burst", str(burst), "--latency", str(config.reps(100, 40) if latency else 0),
             "--runs", "1",  # repetitions are rounds of worker starts: see run_celery
         ]  # fmt: skip
         if email:

@@ -7,8 +7,9 @@ They run as a module, not a script: the workflow sandbox re-imports the module i
 defined in, which it cannot do for `__main__`.
 
 The baseline worker is the smallest hello-activity worker (default settings), plus one workflow of
-the same shape whose activity does the generated project's e-mail work, so a gap can be split
-into the work itself and the worker around it. The client prints one JSON object: workflows/s and
+the same shape whose activity does the generated project's e-mail work, plus the generated
+`EmailNotificationWorkflow` itself, so a gap can be split into the work, the generated code, and
+the generated worker's settings. The client prints one JSON object: workflows/s and
 round-trip latency percentiles (ms), one value per run. Both leave with `os._exit` after a clean
 finish, because the SDK's runtime can crash while the interpreter tears down (sdk-python#300).
 """
@@ -66,6 +67,11 @@ class OutboxWorkflow:
 
 
 async def serve(address: str, queue: str) -> None:
+    # The generated workflow and activity too, in this default-settings worker: comparing it with
+    # the generated worker separates what its code costs from what its worker settings cost.
+    from internal.workers.activities import send_email_activity
+    from internal.workers.workflows import EmailNotificationWorkflow
+
     client = await Client.connect(address)
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -74,8 +80,8 @@ async def serve(address: str, queue: str) -> None:
         worker = Worker(
             client,
             task_queue=queue,
-            workflows=[HelloWorkflow, OutboxWorkflow],
-            activities=[say_hello, deliver_email],
+            workflows=[HelloWorkflow, OutboxWorkflow, EmailNotificationWorkflow],
+            activities=[say_hello, deliver_email, send_email_activity],
             activity_executor=executor,
         )
         async with worker:
