@@ -85,11 +85,12 @@ def table(figures: list[Figure]) -> str:
             reference = index.get(id(figure.baseline))
             label = f"#{reference}" if reference else figure.baseline.name
             baseline = f"{label}: {number(figure.baseline.median, figure.baseline.unit)}"
-            ratio = f"{figure.ratio:.2f}x" if figure.ratio is not None else ""
+            # Three decimals, so a ratio just under a target does not print as meeting it.
+            ratio = f"{figure.ratio:.3f}x" if figure.ratio is not None else ""
         met = {True: "yes", False: "**no**", None: ""}[figure.met]
         rows.append(
             f"| {position} | {figure.name} | {number(figure.median, figure.unit)} "
-            f"| {len(figure.samples)} | {baseline} | {ratio} | {figure.target} | {met} "
+            f"| {figure.runs_label} | {baseline} | {ratio} | {figure.target} | {met} "
             f"| {figure.note} |"
         )
     return "\n".join(rows)

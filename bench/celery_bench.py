@@ -22,6 +22,7 @@ from bench.common import (
     BIN,
     Config,
     Figure,
+    latency_figures,
     ratio_at_least,
     run,
     say,
@@ -176,7 +177,7 @@ def run_celery(config: Config) -> list[Figure]:
     scratch.mkdir()
 
     data: dict[str, dict[str, list[float]]] = {
-        key: {"throughput": [], "p50": [], "p99": []} for key in WORKLOADS
+        key: {"throughput": [], "round_trips": []} for key in WORKLOADS
     }
     rounds = config.reps(3)
     # Rounds, each starting every worker in turn: a burst of load from elsewhere on the machine
@@ -192,21 +193,19 @@ def run_celery(config: Config) -> list[Figure]:
     return figures(data)
 
 
-def figure(key: str, label: str, metric: str, data: dict, baseline: Figure | None = None,
+def figure(key: str, label: str, data: dict, baseline: Figure | None = None,
            headline: bool = False, note: str = "") -> Figure:  # fmt: skip
-    values = data[key][metric]
-    if metric == "throughput":
-        return Figure(
-            "celery",
-            f"{label}: throughput",
-            values,
-            "tasks/s",
-            baseline=baseline,
-            target=">= 0.9x baseline" if headline else "",
-            check=ratio_at_least(0.9) if headline else None,
-            note=note,
-        )
-    return Figure("celery", f"{label}: round trip {metric}", values, "ms", baseline=baseline)
+    """The throughput row of one workload."""
+    return Figure(
+        "celery",
+        f"{label}: throughput",
+        data[key]["throughput"],
+        "tasks/s",
+        baseline=baseline,
+        target=">= 0.9x baseline" if headline else "",
+        check=ratio_at_least(0.9) if headline else None,
+        note=note,
+    )
 
 
 def figures(data: dict) -> list[Figure]:
@@ -217,24 +216,26 @@ def figures(data: dict) -> list[Figure]:
         ("email", "bare app, send_email", "generated worker, send_email"),
     ):
         bare_key, gen_key = f"bare-{kind}", "gen-reliable" if kind == "noop" else "gen-email"
-        base = {metric: figure(bare_key, bare_label, metric, data) for metric in data[bare_key]}
-        rows += base.values()
+        base = {
+            "throughput": figure(bare_key, bare_label, data),
+            **latency_figures("celery", bare_label, data[bare_key]["round_trips"]),
+        }
         baselines[kind] = base["throughput"]
         rows += [
-            figure(gen_key, gen_label, metric, data, base[metric], headline=True)
-            for metric in data[gen_key]
+            *base.values(),
+            figure(gen_key, gen_label, data, base["throughput"], headline=True),
+            *latency_figures("celery", gen_label, data[gen_key]["round_trips"], base).values(),
         ]
     noop, email = baselines["noop"], baselines["email"]
     cost = "trade-off (see BENCHMARKS.md)"
     rows += [
-        figure("gen-early", "generated, trivial, early ack", "throughput", data, noop, note=cost),
-        figure("p4-reliable", "generated, trivial, late ack, prefetch 4", "throughput", data,
-               noop, note=cost),
+        figure("gen-early", "generated, trivial, early ack", data, noop, note=cost),
+        figure("p4-reliable", "generated, trivial, late ack, prefetch 4", data, noop, note=cost),
         figure("p4-nolimits", "generated, trivial, late ack, prefetch 4, no time limits",
-               "throughput", data, noop, note=cost),
+               data, noop, note=cost),
         figure("p4-relaxed", "generated, trivial, all relaxed (early ack, no STARTED state, "
-               "no time limits, prefetch 4)", "throughput", data, noop, note=cost),
-        figure("p4-email", "generated, send_email, prefetch 4", "throughput", data, email,
+               "no time limits, prefetch 4)", data, noop, note=cost),
+        figure("p4-email", "generated, send_email, prefetch 4", data, email,
                note=cost),
     ]  # fmt: skip
     return rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import platform
 import shutil
@@ -54,6 +55,11 @@ class Figure:
     # Returns True/False when a target applies; None when the figure has no target.
     check: Callable[[Figure], bool] | None = None
     note: str = ""
+    runs: str = ""  # what the Runs column shows, when not the number of samples
+
+    @property
+    def runs_label(self) -> str:
+        return self.runs or str(len(self.samples))
 
     @property
     def median(self) -> float:
@@ -68,6 +74,30 @@ class Figure:
     @property
     def met(self) -> bool | None:
         return None if self.check is None else self.check(self)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile: the smallest sample with at least `fraction` of them at or below."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def latency_figures(
+    section: str, label: str, round_trips: list[float], baseline: dict[str, Figure] | None = None
+) -> dict[str, Figure]:
+    """p50 and p99 of round trips pooled over every run: a per-run p99 of a hundred samples
+    would be little more than its maximum."""
+    return {
+        key: Figure(
+            section,
+            f"{label}: round trip {key}",
+            [percentile(round_trips, fraction)],
+            "ms",
+            baseline=baseline[key] if baseline else None,
+            runs=f"{len(round_trips)} trips",
+        )
+        for key, fraction in (("p50", 0.50), ("p99", 0.99))
+    }
 
 
 def ratio_at_most(limit: float) -> Callable[[Figure], bool]:

@@ -20,6 +20,7 @@ from bench.common import (
     Config,
     Figure,
     free_port,
+    latency_figures,
     ratio_at_least,
     run,
     say,
@@ -45,11 +46,12 @@ def dev_server(scratch: Path) -> Iterator[str]:
 
 
 def load(
-    config: Config, env: dict[str, str], address: str, queue: str, workflow: str
+    config: Config, env: dict[str, str], address: str, queue: str, workflow: str, latency: bool
 ) -> dict[str, list[float]]:
+    round_trips = config.reps(40, 30) if latency else 0
     command: list[str | Path] = [
         BIN / "python", "-m", "bench.temporal_procs", "client", address, queue, workflow,
-        "--burst", str(config.reps(150, 50)), "--latency", str(config.reps(50, 30)),
+        "--burst", str(config.reps(150, 50)), "--latency", str(round_trips),
         "--runs", "1",  # repetitions are rounds of worker starts: see run_temporal
     ]  # fmt: skip
     result = run(command, ROOT, env, timeout=600)
@@ -71,14 +73,8 @@ def rows(
             note=note,
         )
     }
-    for key in ("p50", "p99"):
-        figures[key] = Figure(
-            "temporal",
-            f"{label}: round trip {key}",
-            data[key],
-            "ms",
-            baseline=baseline[key] if baseline else None,
-        )
+    if data["round_trips"]:
+        figures.update(latency_figures("temporal", label, data["round_trips"], baseline))
     return figures
 
 
@@ -91,12 +87,12 @@ def run_temporal(config: Config) -> list[Figure]:
     env = venv_env(PYTHONPATH=os.pathsep.join([str(ROOT), str(backend)]))
 
     results: dict[str, dict[str, list[float]]] = {
-        name: {"throughput": [], "p50": [], "p99": []}
+        name: {"throughput": [], "round_trips": []}
         for name in ("hello", "outbox", "code", "generated")
     }
 
-    def measure(name: str, queue: str, workflow: str) -> None:
-        for metric, values in load(config, env, address, queue, workflow).items():
+    def measure(name: str, queue: str, workflow: str, latency: bool = False) -> None:
+        for metric, values in load(config, env, address, queue, workflow, latency).items():
             results[name][metric] += values
 
     rounds = config.reps(3)
@@ -112,7 +108,7 @@ def run_temporal(config: Config) -> list[Figure]:
             log = scratch / f"worker-bare-{round_number}.log"
             with started(command, backend, worker_env, log) as process:
                 wait_for_log(log, "baseline worker ready", process, timeout=60)
-                measure("hello", queue, "HelloWorkflow")
+                measure("hello", queue, "HelloWorkflow", latency=True)
                 measure("outbox", queue, "OutboxWorkflow")
                 measure("code", queue, "EmailNotificationWorkflow")
 
@@ -127,7 +123,7 @@ def run_temporal(config: Config) -> list[Figure]:
             command = [BIN / "python", "-m", "internal.workers.main"]
             with started(command, backend, worker_env, log) as process:
                 wait_for_log(log, "worker polling task queue", process, timeout=60)
-                measure("generated", queue, "EmailNotificationWorkflow")
+                measure("generated", queue, "EmailNotificationWorkflow", latency=True)
 
     base = rows("bare worker, hello workflow + async activity", results["hello"], None)
     generated = rows("generated worker, EmailNotificationWorkflow", results["generated"], base)
