@@ -27,6 +27,8 @@ from pathlib import Path
 from bench.common import ROOT, Config, Figure, machine, say
 
 SECTIONS = ("generation", "update", "celery", "temporal", "coldstart")
+# A 1-minute load average above this at the start flags the recorded figures as noisy.
+BUSY_LOAD = 0.5
 OPTIONAL = ("suite",)  # only when asked for: `--suite` or `--only suite`
 RESULTS_START, RESULTS_END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
 SUITE_START, SUITE_END = "<!-- bench:suite:start -->", "<!-- bench:suite:end -->"
@@ -145,6 +147,7 @@ def main() -> int:
         parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
 
     info = machine()
+    load_at_start = os.getloadavg()[0]
     command = " ".join(["python3 dev.py bench", *sys.argv[1:]])
     work = Path(tempfile.mkdtemp(prefix="lich-bench-"))
     config = Config(quick=args.quick, work=work)
@@ -173,7 +176,13 @@ def main() -> int:
     info["load average (1, 5, 15 min) at end"] = " ".join(f"{v:.2f}" for v in os.getloadavg())
     info["bench wall time"] = f"{time.monotonic() - started:.0f} s"
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    header = f"Run `{command}` on {stamp}" + (" (**--quick: preliminary**)" if args.quick else "")
+    header = f"Run `{command}` on {stamp}"
+    if args.quick:
+        header += " (**--quick: preliminary**)"
+    if load_at_start > BUSY_LOAD:
+        header += (
+            f" (**machine busy: load average {load_at_start:.2f} at start, figures are noisy**)"
+        )
     parts = [header, "", machine_block(info)]
     if figures:
         parts += ["", table(figures)]

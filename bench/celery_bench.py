@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import uuid
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from bench.common import (
     BIN,
     Config,
     Figure,
+    cpu_seconds,
     latency_figures,
     ratio_at_least,
     run,
@@ -34,6 +36,7 @@ from bench.common import (
 from bench.generation import generate
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
+WARM_UP = 20  # tasks the client sends before measuring (see celery_client.py)
 CLIENT = Path(__file__).with_name("celery_client.py")
 
 BARE_APP = '''\
@@ -83,6 +86,18 @@ def noop_reliable_no_limits(value):
 @shared_task(track_started=False, time_limit=0, soft_time_limit=0)
 def noop_relaxed(value):  # early ack, no STARTED state, no time limits
     return value
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, track_started=False)
+def noop_untracked(value):  # as noop_reliable, without the STARTED state write
+    return value
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, track_started=False)
+def send_email_untracked(self, to, subject, body):  # the generated send_email, no STARTED state
+    from internal import emails
+
+    return emails.send_email(to, subject, body, idempotency_key=self.request.id)
 '''
 
 
@@ -123,8 +138,8 @@ class Worker:
     def __enter__(self) -> Worker:
         flush_bench_db()
         self._context = started(self.command, self.backend, self.env, self.log)
-        process = self._context.__enter__()
-        wait_for_log(self.log, " ready.", process, timeout=60)
+        self.process = self._context.__enter__()
+        wait_for_log(self.log, " ready.", self.process, timeout=60)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -132,16 +147,23 @@ class Worker:
         flush_bench_db()
 
     def load(self, config: Config, task: str, email: bool = False, latency: bool = True) -> dict:
+        """Client figures, plus the worker's CPU time per task (all its processes): unlike
+        throughput, CPU time hardly moves when other work competes for the cores."""
         burst = config.reps(600, 200) if not email else config.reps(300, 100)
+        round_trips = config.reps(100, 40) if latency else 0
         command: list[str | Path] = [
             BIN / "python", CLIENT, "--app", self.app, "--task", task,
-            "--burst", str(burst), "--latency", str(config.reps(100, 40) if latency else 0),
+            "--burst", str(burst), "--latency", str(round_trips),
             "--runs", "1",  # repetitions are rounds of worker starts: see run_celery
         ]  # fmt: skip
         if email:
             command.append("--email")
+        cpu_before = cpu_seconds(self.process.pid)
         result = run(command, self.backend, self.env, timeout=600)
-        return json.loads(result.stdout.strip().splitlines()[-1])
+        cpu = cpu_seconds(self.process.pid) - cpu_before
+        data = json.loads(result.stdout.strip().splitlines()[-1])
+        tasks = WARM_UP + burst + round_trips
+        return {**data, "cpu_ms": [cpu * 1000 / tasks]}
 
 
 # Worker set-ups: name -> (app module, environment overrides). Each relaxes one more setting.
@@ -158,6 +180,8 @@ WORKLOADS: dict[str, tuple[str, str, bool, bool]] = {
     "gen-reliable": ("generated", "bench_tasks.noop_reliable", False, True),
     "gen-email": ("generated", SEND_EMAIL, True, True),
     "gen-early": ("generated", "bench_tasks.noop", False, False),
+    "gen-untracked": ("generated", "bench_tasks.noop_untracked", False, False),
+    "gen-email-untracked": ("generated", "bench_tasks.send_email_untracked", True, False),
     "p4-reliable": ("prefetch4", "bench_tasks.noop_reliable", False, False),
     "p4-email": ("prefetch4", SEND_EMAIL, True, False),
     "p4-nolimits": ("prefetch4", "bench_tasks.noop_reliable_no_limits", False, False),
@@ -177,7 +201,7 @@ def run_celery(config: Config) -> list[Figure]:
     scratch.mkdir()
 
     data: dict[str, dict[str, list[float]]] = {
-        key: {"throughput": [], "round_trips": []} for key in WORKLOADS
+        key: {"throughput": [], "round_trips": [], "cpu_ms": []} for key in WORKLOADS
     }
     rounds = config.reps(3)
     # Rounds, each starting every worker in turn: a burst of load from elsewhere on the machine
@@ -193,9 +217,19 @@ def run_celery(config: Config) -> list[Figure]:
     return figures(data)
 
 
-def figure(key: str, label: str, data: dict, baseline: Figure | None = None,
-           headline: bool = False, note: str = "") -> Figure:  # fmt: skip
-    """The throughput row of one workload."""
+def figure(
+    key: str,
+    label: str,
+    data: dict,
+    baseline: Figure | None = None,
+    headline: bool = False,
+    cpu_baseline: str | None = None,
+) -> Figure:
+    """The throughput row of one workload; its note gives the worker's CPU time per task."""
+    cpu = statistics.median(data[key]["cpu_ms"])
+    cpu_note = f"worker CPU {cpu:.2f} ms/task"
+    if cpu_baseline:
+        cpu_note += f" ({cpu / statistics.median(data[cpu_baseline]['cpu_ms']):.2f}x bare)"
     return Figure(
         "celery",
         f"{label}: throughput",
@@ -204,7 +238,7 @@ def figure(key: str, label: str, data: dict, baseline: Figure | None = None,
         baseline=baseline,
         target=">= 0.9x baseline" if headline else "",
         check=ratio_at_least(0.9) if headline else None,
-        note=note,
+        note=cpu_note,
     )
 
 
@@ -223,19 +257,26 @@ def figures(data: dict) -> list[Figure]:
         baselines[kind] = base["throughput"]
         rows += [
             *base.values(),
-            figure(gen_key, gen_label, data, base["throughput"], headline=True),
+            figure(gen_key, gen_label, data, base["throughput"], True, cpu_baseline=bare_key),
             *latency_figures("celery", gen_label, data[gen_key]["round_trips"], base).values(),
         ]
-    noop, email = baselines["noop"], baselines["email"]
-    cost = "trade-off (see BENCHMARKS.md)"
-    rows += [
-        figure("gen-early", "generated, trivial, early ack", data, noop, note=cost),
-        figure("p4-reliable", "generated, trivial, late ack, prefetch 4", data, noop, note=cost),
-        figure("p4-nolimits", "generated, trivial, late ack, prefetch 4, no time limits",
-               data, noop, note=cost),
-        figure("p4-relaxed", "generated, trivial, all relaxed (early ack, no STARTED state, "
-               "no time limits, prefetch 4)", data, noop, note=cost),
-        figure("p4-email", "generated, send_email, prefetch 4", data, email,
-               note=cost),
-    ]  # fmt: skip
-    return rows
+
+    def trade_off(key: str, label: str, kind: str) -> Figure:
+        return figure(
+            key, f"trade-off: {label}", data, baselines[kind], cpu_baseline=f"bare-{kind}"
+        )
+
+    return [
+        *rows,
+        trade_off("gen-early", "generated, trivial, early ack", "noop"),
+        trade_off("gen-untracked", "generated, trivial, no STARTED state", "noop"),
+        trade_off("p4-reliable", "generated, trivial, prefetch 4", "noop"),
+        trade_off("p4-nolimits", "generated, trivial, prefetch 4, no time limits", "noop"),
+        trade_off(
+            "p4-relaxed",
+            "generated, trivial, all relaxed (early ack, no STARTED, no time limits, prefetch 4)",
+            "noop",
+        ),
+        trade_off("gen-email-untracked", "generated, send_email, no STARTED state", "email"),
+        trade_off("p4-email", "generated, send_email, prefetch 4", "email"),
+    ]

@@ -196,6 +196,21 @@ def started(
         stop(process)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and all its descendants still alive (Linux /proc)."""
+    total, pending = 0.0, [pid]
+    ticks = os.sysconf("SC_CLK_TCK")
+    while pending:
+        current = pending.pop()
+        with contextlib.suppress(OSError):
+            # The command name may hold spaces: the fields after it start past its ")".
+            fields = Path(f"/proc/{current}/stat").read_text().rpartition(")")[2].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+    return total
+
+
 def wait_for_log(log: Path, text: str, process: subprocess.Popen[bytes], timeout: float) -> float:
     """Block until `text` appears in `log`; returns the seconds it took."""
     start = time.monotonic()
