@@ -87,6 +87,10 @@ def demo(runners: list[str]) -> int:
     return 0
 
 
+# Commands whose arguments belong to another tool, passed through untouched (`test -k e2e`).
+PASS_THROUGH = {"test": "pytest", "bench": "bench"}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -95,18 +99,18 @@ def main() -> int:
     commands.add_parser("setup", help="create or refresh .venv only")
     demo_parser = commands.add_parser("demo", help="generate projects and run their example job")
     demo_parser.add_argument("--runner", choices=RUNNERS, action="append", help="repeatable")
-    commands.add_parser("test", help="run the whole test suite; extra args go to pytest")
-    commands.add_parser("bench", help="run the benchmarks and print the table")
-    args, extra = parser.parse_known_args()
-
+    commands.add_parser("test", help="run the whole test suite; more arguments go to pytest")
+    commands.add_parser("bench", help="run the benchmarks; more arguments go to bench (--help)")
+    command, rest = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
+    if command in PASS_THROUGH:
+        ensure_venv()
+        module = [PYTHON, "-m", PASS_THROUGH[command], *rest]
+        return subprocess.run(module, cwd=ROOT, env=venv_env(), check=False).returncode
+    args = parser.parse_args()
     ensure_venv()
-    if args.command == "setup":
-        return 0
     if args.command == "demo":
         return demo(args.runner or list(RUNNERS))
-    if args.command == "test":
-        return subprocess.run([PYTHON, "-m", "pytest", *extra], cwd=ROOT, env=venv_env()).returncode
-    return subprocess.run([PYTHON, "-m", "bench", *extra], cwd=ROOT, env=venv_env()).returncode
+    return 0
 
 
 if __name__ == "__main__":
