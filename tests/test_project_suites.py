@@ -4,6 +4,7 @@ fresh virtual environment installed from the project's own pyproject (catches a 
 
 from __future__ import annotations
 
+import shutil
 import sys
 import venv
 from pathlib import Path
@@ -31,13 +32,24 @@ def test_generated_suite_passes(runner: str, generate: Any, tmp_path: Path) -> N
 def test_generated_project_installs_from_its_own_pyproject(
     runner: str, generate: Any, tmp_path: Path
 ) -> None:
-    """`pip install -e . --group dev` in a new venv, then the project's lint and tests with it."""
-    backend = generate(tmp_path / "project", task_runner=runner) / "backend"
-    environment = tmp_path / "venv"
-    venv.create(environment, with_pip=True)
-    python = environment / "bin" / "python"
-    run([python, "-m", "pip", "install", "-q", "--upgrade", "pip>=25.1"], backend)
-    run([python, "-m", "pip", "install", "-q", "-e", ".", "--group", "dev"], backend)
-    run([python, "-m", "ruff", "check", "--no-cache", "."], backend)
-    result = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], backend)
+    """A new venv with only what the project's own pyproject declares, then its lint and tests.
+
+    Through its Makefile (`make install lint test`, as its README says) where make exists;
+    otherwise through the same pip commands, so a missing dependency is caught either way.
+    """
+    project = generate(tmp_path / "project", task_runner=runner)
+    backend = project / "backend"
+    if shutil.which("make"):
+        make = ["make", "--no-print-directory", f"PYTHON={sys.executable}"]
+        run([*make, "install"], project)
+        assert (project / ".env").read_text() == (project / ".env.example").read_text()
+        run([*make, "lint"], project)
+        result = run([*make, "test"], project)
+    else:
+        venv.create(backend / ".venv", with_pip=True)
+        python = backend / ".venv" / "bin" / "python"
+        run([python, "-m", "pip", "install", "-q", "--upgrade", "pip>=25.1"], backend)
+        run([python, "-m", "pip", "install", "-q", "-e", ".", "--group", "dev"], backend)
+        run([python, "-m", "ruff", "check", "--no-cache", "."], backend)
+        result = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], backend)
     assert " passed" in result.stdout
