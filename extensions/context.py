@@ -38,25 +38,33 @@ RUNNER_DEV_DEPENDENCIES = {
 }
 
 
-def compose_services(answers: dict[str, Any]) -> list[str]:
+def compose_services(flags: dict[str, bool]) -> list[str]:
     """Names of the docker compose services, in start order."""
-    runner = answers.get("task_runner", "none")
-    services = []
-    if runner == "temporal":
-        services += ["temporal"]
-        if answers.get("temporal_ui", True):
-            services += ["temporal-ui"]
+    services = ["api"]
+    if flags["use_temporal"]:
+        services += ["temporal", "temporal-ui"] if flags["use_temporal_ui"] else ["temporal"]
         services += ["temporal-worker"]
-    elif runner == "celery":
-        services += ["redis"]
-        if answers.get("celery_broker") == "rabbitmq":
-            services += ["rabbitmq"]
+    if flags["use_celery"]:
+        services += ["redis", "rabbitmq"] if flags["use_rabbitmq"] else ["redis"]
         services += ["celery-worker"]
-        if answers.get("celery_beat", True):
-            services += ["celery-beat"]
-        if answers.get("celery_flower", False):
-            services += ["flower"]
-    return ["api", *services]
+        services += ["celery-beat"] if flags["use_beat"] else []
+        services += ["flower"] if flags["use_flower"] else []
+    return services
+
+
+def runner_flags(answers: dict[str, Any]) -> dict[str, bool]:
+    """Which runner, and which of its options, as booleans the templates test directly."""
+    runner = answers.get("task_runner", "none")
+    use_celery, use_temporal = runner == "celery", runner == "temporal"
+    return {
+        "use_celery": use_celery,
+        "use_temporal": use_temporal,
+        "has_worker": use_celery or use_temporal,
+        "use_rabbitmq": use_celery and answers.get("celery_broker") == "rabbitmq",
+        "use_beat": use_celery and bool(answers.get("celery_beat", True)),
+        "use_flower": use_celery and bool(answers.get("celery_flower", False)),
+        "use_temporal_ui": use_temporal and bool(answers.get("temporal_ui", True)),
+    }
 
 
 def derive(answers: dict[str, Any]) -> dict[str, Any]:
@@ -65,35 +73,28 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
     if runner not in RUNNERS:
         # The question's validator reports this to the user; keep rendering harmless meanwhile.
         runner = "none"
-    use_celery = runner == "celery"
-    use_temporal = runner == "temporal"
-    derived: dict[str, Any] = {
-        "use_celery": use_celery,
-        "use_temporal": use_temporal,
-        "has_worker": runner != "none",
+    flags = runner_flags({**answers, "task_runner": runner})
+    services = compose_services(flags)
+    beat_note = " + beat" if flags["use_beat"] else ""
+    return {
+        **flags,
         "runner_title": {"temporal": "Temporal", "celery": "Celery", "none": "None"}[runner],
         "runtime_dependencies": BASE_DEPENDENCIES + RUNNER_DEPENDENCIES[runner],
         "dev_dependencies": BASE_DEV_DEPENDENCIES + RUNNER_DEV_DEPENDENCIES[runner],
-        "compose_services": compose_services(answers),
+        "compose_services": services,
         # Servers the API must reach before it starts (health-checked in compose).
-        "api_depends_on": {"temporal": ["temporal"], "celery": ["redis"], "none": []}[runner]
-        + (["rabbitmq"] if use_celery and answers.get("celery_broker") == "rabbitmq" else []),
-        "use_rabbitmq": use_celery and answers.get("celery_broker") == "rabbitmq",
-        "use_beat": use_celery and bool(answers.get("celery_beat", True)),
-        "use_flower": use_celery and bool(answers.get("celery_flower", False)),
-        "use_temporal_ui": use_temporal and bool(answers.get("temporal_ui", True)),
+        "api_depends_on": [name for name in services if name in ("temporal", "redis", "rabbitmq")],
+        "runner_dev_note": {
+            "temporal": " + Temporal dev server (UI on :8233) + worker",
+            "celery": f" + embedded Valkey + Celery worker{beat_note}",
+            "none": "",
+        }[runner],
+        "runner_worker_note": {
+            "temporal": "Temporal worker: python -m internal.workers.main",
+            "celery": "Celery worker: celery -A internal.celery_app worker -l INFO",
+            "none": "",
+        }[runner],
     }
-    derived["runner_dev_note"] = {
-        "temporal": " + Temporal dev server (UI on :8233) + worker",
-        "celery": " + embedded Valkey + Celery worker" + (" + beat" if derived["use_beat"] else ""),
-        "none": "",
-    }[runner]
-    derived["runner_worker_note"] = {
-        "temporal": "Temporal worker: python -m internal.workers.main",
-        "celery": "Celery worker: celery -A internal.celery_app worker -l INFO",
-        "none": "",
-    }[runner]
-    return derived
 
 
 class ContextUpdater(ContextHook):
