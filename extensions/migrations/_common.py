@@ -154,25 +154,24 @@ def tracked_files(project: Path, ref: str = "HEAD") -> list[str]:
     return git(project, "ls-tree", "-r", "--name-only", "-z", ref).split("\0")[:-1]
 
 
+def env_entries(text: str) -> Iterator[tuple[str, str, str]]:
+    """(key, value, line) of each KEY=VALUE line of a dotenv text; comments and blanks skipped."""
+    for line in text.splitlines():
+        match = _ENV_LINE.match(line)
+        if match and not line.lstrip().startswith("#"):
+            yield match.group(1), match.group(2).strip(), line
+
+
 def read_env(path: Path) -> dict[str, str]:
     """KEY=VALUE pairs of a dotenv file (comments and blank lines skipped)."""
     if not path.is_file():
         return {}
-    values = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        match = _ENV_LINE.match(line)
-        if match and not line.lstrip().startswith("#"):
-            values[match.group(1)] = match.group(2).strip()
-    return values
+    text = path.read_text(encoding="utf-8")
+    return {key: value for key, value, _ in env_entries(text)}
 
 
 def env_keys(text: str) -> list[str]:
-    keys = []
-    for line in text.splitlines():
-        match = _ENV_LINE.match(line)
-        if match and not line.lstrip().startswith("#"):
-            keys.append(match.group(1))
-    return keys
+    return [key for key, _, _ in env_entries(text)]
 
 
 def template_example(project: Path) -> str | None:
@@ -197,15 +196,10 @@ def sync_env(project: Path, reason: str, example: str | None = None) -> tuple[li
         return [], []
     current = env_file.read_text(encoding="utf-8")
     present = set(env_keys(current))
-    wanted = example.splitlines()
-    added_lines = []
-    for line in wanted:
-        match = _ENV_LINE.match(line)
-        if match and not line.lstrip().startswith("#") and match.group(1) not in present:
-            added_lines.append(line)
-    added = [_ENV_LINE.match(line).group(1) for line in added_lines]  # type: ignore[union-attr]
-    if added_lines:
-        block = "\n".join(added_lines)
+    missing = [(key, line) for key, _, line in env_entries(example) if key not in present]
+    added = [key for key, _ in missing]
+    if missing:
+        block = "\n".join(line for _, line in missing)
         separator = "" if current.endswith("\n") or not current else "\n"
         env_file.write_text(
             f"{current}{separator}\n# Added by {reason}; values from .env.example\n{block}\n",
@@ -213,15 +207,8 @@ def sync_env(project: Path, reason: str, example: str | None = None) -> tuple[li
         )
     old_example = git_show(project, ".env.example")
     known_before = set(env_keys(old_example.decode())) if old_example else set()
-    unused = sorted((present & known_before) - set(env_keys("\n".join(wanted))))
+    unused = sorted((present & known_before) - set(env_keys(example)))
     return added, unused
-
-
-def relative_to_cwd(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def project_dir() -> Path:
