@@ -35,7 +35,9 @@ from _common import (
     KEPT_DIR,
     RUNNERS,
     MigrationError,
+    as_bool,
     git,
+    read_env,
     sync_env,
 )  # the scripts run as files
 
@@ -76,10 +78,6 @@ def read_simple_yaml(path: Path) -> dict[str, Any]:
         else:
             section = result.setdefault(key, {})
     return result
-
-
-def yes(value: Any) -> bool:
-    return value is True or str(value).strip().lower() in {"yes", "true", "on", "1", "y"}
 
 
 def requirement_names(project: Path) -> set[str]:
@@ -164,7 +162,7 @@ def derive_answers(project: Path, runner: str, evidence: list[str]) -> dict[str,
     author = git(project, "log", "--reverse", "--format=%an%x00%ae", check=False).splitlines()
     if author and "\0" in author[0]:
         answers["author_name"], answers["author_email"] = author[0].split("\0", 1)
-    env = {**env_values(project / ".env.example"), **env_values(project / ".env")}
+    env = {**read_env(project / ".env.example"), **read_env(project / ".env")}
     texts = " ".join(
         (project / path).read_text(encoding="utf-8", errors="replace").lower()
         for path in ("docker-compose.yml", "docker-compose.yaml", "Makefile")
@@ -193,16 +191,6 @@ def derive_answers(project: Path, runner: str, evidence: list[str]) -> dict[str,
     return answers
 
 
-def env_values(path: Path) -> dict[str, str]:
-    values = {}
-    if path.is_file():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            key, sep, value = line.partition("=")
-            if sep and not key.lstrip().startswith("#"):
-                values[key.strip()] = value.strip().strip("\"'")
-    return values
-
-
 def choose_runner(
     project: Path, forced: str | None, usage: dict[str, list[str]], evidence: list[str]
 ) -> str:
@@ -229,7 +217,7 @@ def choose_runner(
         )
     if used:
         return used[0]
-    if yes(features.get("temporal")):
+    if as_bool(features.get("temporal")):
         return "temporal"
     listed = [runner for runner in ("temporal", "celery") if LIBRARIES[runner][1] in requirements]
     return listed[0] if len(listed) == 1 else "none"

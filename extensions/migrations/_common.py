@@ -163,11 +163,11 @@ def env_entries(text: str) -> Iterator[tuple[str, str, str]]:
 
 
 def read_env(path: Path) -> dict[str, str]:
-    """KEY=VALUE pairs of a dotenv file (comments and blank lines skipped)."""
+    """KEY=VALUE pairs of a dotenv file, values without their quotes ({} without the file)."""
     if not path.is_file():
         return {}
     text = path.read_text(encoding="utf-8")
-    return {key: value for key, value, _ in env_entries(text)}
+    return {key: value.strip("\"'") for key, value, _ in env_entries(text)}
 
 
 def env_keys(text: str) -> list[str]:
