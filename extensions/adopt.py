@@ -36,6 +36,7 @@ from _common import (
     RUNNERS,
     MigrationError,
     as_bool,
+    files_in,
     git,
     read_env,
     sync_env,
@@ -118,14 +119,6 @@ def render(template: str, vcs_ref: str | None, answers: dict[str, Any], destinat
     Path(data_file.name).unlink()
     if result.returncode != 0:
         raise AdoptError(f"copier could not render the template:\n{result.stderr.strip()}")
-
-
-def files_in(root: Path) -> set[str]:
-    return {
-        path.relative_to(root).as_posix()
-        for path in root.rglob("*")
-        if path.is_file() and ".git" not in path.relative_to(root).parts
-    }
 
 
 def runner_usage(project: Path, own: dict[str, set[str]]) -> dict[str, list[str]]:

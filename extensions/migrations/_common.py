@@ -150,6 +150,15 @@ def rendered(
         raise MigrationError("could not render the template: " + "; ".join(errors))
 
 
+def files_in(root: Path) -> set[str]:
+    """Paths of the files under `root` (a render or a project), relative to it, without `.git`."""
+    return {
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if path.is_file() and ".git" not in path.relative_to(root).parts
+    }
+
+
 def tracked_files(project: Path, ref: str = "HEAD") -> list[str]:
     return git(project, "ls-tree", "-r", "--name-only", "-z", ref).split("\0")[:-1]
 

@@ -35,6 +35,7 @@ from _common import (  # the scripts run as files, not as a package
     MOVED_FILES,
     RUNNER_TITLES,
     MigrationError,
+    files_in,
     git_show,
     head_answers,
     is_project_repo,
@@ -142,11 +143,7 @@ def main() -> None:
             with rendered(
                 str(old.get("_src_path", "")), old.get("_commit"), old, (clone,) if clone else ()
             ) as old_render:
-                old_files = {
-                    path.relative_to(old_render).as_posix()
-                    for path in old_render.rglob("*")
-                    if path.is_file() and ".git" not in path.relative_to(old_render).parts
-                }
+                old_files = files_in(old_render)
                 base = {
                     path: (old_render / path).read_bytes() for path in deleted if path in old_files
                 }
