@@ -12,8 +12,8 @@ import time
 import uuid
 
 from devtools.stack import embedded_servers, running, worker_commands
+from internal.emails import outbox
 from pkg.config.settings import get_settings
-from pkg.email import FileOutbox
 from pkg.logging import configure_logging
 
 logger = logging.getLogger("devtools.demo")
@@ -48,7 +48,7 @@ def main() -> int:
         os.environ.update(env)
         get_settings.cache_clear()
         job_id = asyncio.run(send_and_wait())
-    message = FileOutbox(get_settings().outbox_dir).path_for(job_id)
+    message = outbox().path_for(job_id)
     logger.info("the e-mail, as delivered to %s:\n%s", message, message.read_text())
     return 0
 
