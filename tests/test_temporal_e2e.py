@@ -9,10 +9,8 @@ script written like Temporal's docs, or the `temporal` CLI), so the SDK's exit-t
 
 from __future__ import annotations
 
-import contextlib
 import json
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,11 +22,10 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import BIN, python_env
+from tests.helpers import BIN, python_env, stop, temporal_dev_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-HOST = "127.0.0.1"
 GRACE_SECONDS = 15.0
 TEMPORAL = BIN / "temporal"
 
@@ -60,12 +57,6 @@ os._exit(0)  # skip the SDK's native teardown (sdk-python#300); the result is pr
 """
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
 def wait_until(condition: Any, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -73,17 +64,6 @@ def wait_until(condition: Any, timeout: float, what: str) -> None:
             return
         time.sleep(0.1)
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM, then SIGKILL: whatever happens in a test, nothing outlives it."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(GRACE_SECONDS + 5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -94,23 +74,8 @@ def backend(generate: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def address() -> Iterator[str]:
-    """`temporal server start-dev`, headless, in memory, on a free port."""
-    port = free_port()
-    command = [TEMPORAL, "server", "start-dev", "--ip", HOST, "--port", str(port), "--headless"]
-    command += ["--log-level", "error"]
-    server = subprocess.Popen([str(part) for part in command], stdout=subprocess.DEVNULL)
-    try:
-
-        def listening() -> bool:
-            assert server.poll() is None, f"dev server exited with {server.returncode}"
-            with contextlib.suppress(OSError), socket.create_connection((HOST, port), 0.5):
-                return True
-            return False
-
-        wait_until(listening, 30, "the Temporal dev server")
-        yield f"{HOST}:{port}"
-    finally:
-        stop(server)
+    with temporal_dev_server() as server:
+        yield server
 
 
 class Workers:
@@ -201,8 +166,9 @@ class Workers:
         return sorted((str(m["To"]), str(m["X-Idempotency-Key"])) for m in messages)
 
     def stop_all(self) -> None:
+        # SIGTERM first: whatever happens in a test, nothing outlives it.
         for process in self.processes:
-            stop(process)
+            stop(process, GRACE_SECONDS + 5)
 
 
 @pytest.fixture

