@@ -58,7 +58,8 @@ def schedules(settings: Settings) -> dict[str, Schedule]:
 
 async def apply_schedules(client: Client, settings: Settings) -> list[str]:
     """Create or update every schedule; returns their ids."""
-    for schedule_id, schedule in schedules(settings).items():
+    planned = schedules(settings)
+    for schedule_id, schedule in planned.items():
         try:
             await client.create_schedule(schedule_id, schedule)
             logger.info("created schedule %s", schedule_id)
@@ -69,7 +70,7 @@ async def apply_schedules(client: Client, settings: Settings) -> list[str]:
 
             await client.get_schedule_handle(schedule_id).update(replace)
             logger.info("updated schedule %s", schedule_id)
-    return list(schedules(settings))
+    return list(planned)
 
 
 async def _main(settings: Settings) -> None:
