@@ -153,23 +153,20 @@ def test_update_from_0_9_to_1_0(
 
     # Idempotent: running every migration again (as copier would on a retry) changes nothing.
     before = snapshot(project)
-    rerun_migrations(project, versions_dir(project), switch_to)
+    data = {"task_runner": switch_to} if switch_to else {}
+    run_migrations(project, data, str(read_answers(project)["_src_path"]))
     assert snapshot(project) == before
 
 
-def versions_dir(project: Path) -> str:
-    return str(read_answers(project)["_src_path"])
-
-
-def rerun_migrations(project: Path, template: str, switch_to: str | None) -> None:
+def run_migrations(cwd: Path, data: dict[str, str], template: str) -> None:
+    """Every migration script in copier's order, as copier runs them updating 0.9.0 to 1.0.0."""
     env = {**python_env(), "VERSION_PEP440_FROM": "0.9.0", "VERSION_PEP440_TO": "1.0.0"}
-    data = json.dumps({"task_runner": switch_to} if switch_to else {})
     for script, *args in (
-        ("before_update.py", data),
+        ("before_update.py", json.dumps(data)),
         ("legacy_answers.py",),
         ("after_update.py", template),
     ):
-        run([sys.executable, MIGRATIONS / script, *args], project, env)
+        run([sys.executable, MIGRATIONS / script, *args], cwd, env)
 
 
 def test_migrations_do_nothing_outside_a_project(tmp_path: Path) -> None:
@@ -177,11 +174,5 @@ def test_migrations_do_nothing_outside_a_project(tmp_path: Path) -> None:
     render = tmp_path / "render"
     render.mkdir()
     (render / "README.md").write_text("rendered\n")
-    env = {**python_env(), "VERSION_PEP440_FROM": "0.9.0", "VERSION_PEP440_TO": "1.0.0"}
-    for script, *args in (
-        ("before_update.py", "{}"),
-        ("legacy_answers.py",),
-        ("after_update.py", str(tmp_path)),
-    ):
-        run([sys.executable, MIGRATIONS / script, *args], render, env)
+    run_migrations(render, {}, str(tmp_path))
     assert sorted(os.listdir(render)) == ["README.md"]
