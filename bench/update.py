@@ -193,10 +193,9 @@ def run_update(config: Config) -> list[Figure]:
     scratch = work / "scratch"
 
     say(f"update: projects at {old}, upgrading to {new}; {reps} run(s) per figure")
-    trivial_project = work / "projects" / "trivial-200"
-    run(copier_copy(trivial, trivial_project, vcs_ref="v1.0.0"))
-    add_user_code(trivial_project, DEFAULT_SIZE)
-    commit_all(trivial_project, "trivial project plus user code")
+    trivial_project = project(
+        trivial, work / "projects" / f"trivial-{DEFAULT_SIZE}", "v1.0.0", DEFAULT_SIZE
+    )
     floor = Figure(
         "update",
         f"baseline: copier update, trivial template, upgrade, {DEFAULT_SIZE} user files",
