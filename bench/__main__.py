@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import importlib
 import os
 import shutil
 import sys
@@ -34,33 +35,21 @@ RESULTS_START, RESULTS_END = "<!-- bench:results:start -->", "<!-- bench:results
 SUITE_START, SUITE_END = "<!-- bench:suite:start -->", "<!-- bench:suite:end -->"
 
 
+# Each section's module and function, imported on demand, so `--only generation` needs neither
+# Redis nor Temporal.
+SECTION_RUNNERS = {
+    "generation": ("bench.generation", "run_generation"),
+    "update": ("bench.update", "run_update"),
+    "celery": ("bench.celery_bench", "run_celery"),
+    "temporal": ("bench.temporal_bench", "run_temporal"),
+    "coldstart": ("bench.coldstart", "run_coldstart"),
+    "suite": ("bench.suite", "run_suite"),
+}
+
+
 def runner_for(section: str) -> Callable[[Config], list[Figure]]:
-    # Imported on demand, so `--only generation` needs neither Redis nor Temporal.
-    if section == "generation":
-        from bench.generation import run_generation
-
-        return run_generation
-    if section == "update":
-        from bench.update import run_update
-
-        return run_update
-    if section == "celery":
-        from bench.celery_bench import run_celery
-
-        return run_celery
-    if section == "temporal":
-        from bench.temporal_bench import run_temporal
-
-        return run_temporal
-    if section == "coldstart":
-        from bench.coldstart import run_coldstart
-
-        return run_coldstart
-    if section == "suite":
-        from bench.suite import run_suite
-
-        return run_suite
-    raise ValueError(section)
+    module, function = SECTION_RUNNERS[section]
+    return getattr(importlib.import_module(module), function)
 
 
 def number(value: float, unit: str) -> str:
