@@ -124,6 +124,11 @@ def render(template: str, vcs_ref: str | None, answers: dict[str, Any], destinat
 def runner_usage(project: Path, own: dict[str, set[str]]) -> dict[str, list[str]]:
     """Runner -> files outside every runner's own files that import that runner's code."""
     runner_files = set().union(*own.values())
+    sources = {
+        path: (project / path).read_text(encoding="utf-8", errors="replace")
+        for path in python_files(project)
+        if path not in runner_files
+    }
     usage: dict[str, list[str]] = {}
     for runner in ("temporal", "celery"):
         modules = {module_of(path) for path in own[runner] if path.endswith(".py")}
@@ -132,12 +137,7 @@ def runner_usage(project: Path, own: dict[str, set[str]]) -> dict[str, list[str]
             r"^\s*(?:from|import)\s+(" + "|".join(map(re.escape, names)) + r")(?:[.\s]|$)",
             re.MULTILINE,
         )
-        usage[runner] = [
-            path
-            for path in python_files(project)
-            if path not in runner_files
-            and pattern.search((project / path).read_text(encoding="utf-8", errors="replace"))
-        ]
+        usage[runner] = [path for path, source in sources.items() if pattern.search(source)]
     return usage
 
 
