@@ -44,7 +44,7 @@ from _common import (
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 # The import name of each runner's library, as code and requirements spell it.
-LIBRARIES = {"temporal": ("temporalio", "temporalio"), "celery": ("celery", "celery")}
+LIBRARIES = {"temporal": "temporalio", "celery": "celery"}
 IGNORED_PARTS = {".git", ".venv", "venv", "__pycache__", "node_modules", KEPT_DIR}
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -132,7 +132,7 @@ def runner_usage(project: Path, own: dict[str, set[str]]) -> dict[str, list[str]
     usage: dict[str, list[str]] = {}
     for runner in ("temporal", "celery"):
         modules = {module_of(path) for path in own[runner] if path.endswith(".py")}
-        names = sorted({LIBRARIES[runner][0], *modules}, key=len)
+        names = sorted({LIBRARIES[runner], *modules}, key=len)
         pattern = re.compile(
             r"^\s*(?:from|import)\s+(" + "|".join(map(re.escape, names)) + r")(?:[.\s]|$)",
             re.MULTILINE,
@@ -193,8 +193,8 @@ def choose_runner(
     for runner, files in usage.items():
         if files:
             evidence.append(f"{runner}: imported by {', '.join(files[:3])}")
-        if LIBRARIES[runner][1] in requirements:
-            evidence.append(f"{runner}: {LIBRARIES[runner][1]} is in requirements.txt")
+        if LIBRARIES[runner] in requirements:
+            evidence.append(f"{runner}: {LIBRARIES[runner]} is in requirements.txt")
     if "temporal" in features:
         evidence.append(f"PROJECT_CONFIG.yaml: features.temporal: {features['temporal']}")
     if forced:
@@ -212,7 +212,7 @@ def choose_runner(
         return used[0]
     if as_bool(features.get("temporal")):
         return "temporal"
-    listed = [runner for runner in ("temporal", "celery") if LIBRARIES[runner][1] in requirements]
+    listed = [runner for runner in ("temporal", "celery") if LIBRARIES[runner] in requirements]
     return listed[0] if len(listed) == 1 else "none"
 
 
