@@ -52,9 +52,8 @@ def compose_services(flags: dict[str, bool]) -> list[str]:
     return services
 
 
-def runner_flags(answers: dict[str, Any]) -> dict[str, bool]:
+def runner_flags(runner: str, answers: dict[str, Any]) -> dict[str, bool]:
     """Which runner, and which of its options, as booleans the templates test directly."""
-    runner = answers.get("task_runner", "none")
     use_celery, use_temporal = runner == "celery", runner == "temporal"
     return {
         "use_celery": use_celery,
@@ -73,7 +72,7 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
     if runner not in RUNNERS:
         # The question's validator reports this to the user; keep rendering harmless meanwhile.
         runner = "none"
-    flags = runner_flags({**answers, "task_runner": runner})
+    flags = runner_flags(runner, answers)
     services = compose_services(flags)
     beat_note = " + beat" if flags["use_beat"] else ""
     return {
