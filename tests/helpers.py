@@ -87,8 +87,9 @@ def read_answers(project: Path) -> dict[str, Any]:
     return yaml.safe_load((project / ".copier-answers.yml").read_text())
 
 
-def env_keys(project: Path) -> set[str]:
-    lines = (project / ".env.example").read_text().splitlines()
+def env_keys(project: Path, name: str = ".env.example") -> set[str]:
+    """The keys a dotenv file of the project sets (comment and blank lines skipped)."""
+    lines = (project / name).read_text().splitlines()
     return {line.split("=", 1)[0] for line in lines if line and not line.startswith("#")}
 
 
