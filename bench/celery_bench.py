@@ -36,7 +36,7 @@ from bench.common import (
 from bench.generation import generate
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
-WARM_UP = 20  # tasks the client sends before measuring (see celery_client.py)
+WARM_UP = 20  # tasks celery_client.py sends before measuring; the worker runs them too (CPU time)
 CLIENT = Path(__file__).with_name("celery_client.py")
 
 BARE_APP = '''\
@@ -153,7 +153,7 @@ class Worker:
         round_trips = config.reps(100, 40) if latency else 0
         command: list[str | Path] = [
             BIN / "python", CLIENT, "--app", self.app, "--task", task,
-            "--burst", str(burst), "--latency", str(round_trips),
+            "--warm-up", str(WARM_UP), "--burst", str(burst), "--latency", str(round_trips),
             "--runs", "1",  # repetitions are rounds of worker starts: see run_celery
         ]  # fmt: skip
         if email:

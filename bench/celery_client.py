@@ -21,6 +21,7 @@ def main() -> None:
     parser.add_argument("--app", required=True, help="module holding `app`")
     parser.add_argument("--task", required=True)
     parser.add_argument("--email", action="store_true", help="call it with e-mail arguments")
+    parser.add_argument("--warm-up", type=int, required=True, help="tasks sent before measuring")
     parser.add_argument("--burst", type=int, default=500)
     parser.add_argument("--latency", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
@@ -35,7 +36,7 @@ def main() -> None:
         return app.send_task(args.task, args=[1])
 
     # Warm-up: worker processes, connections and result subscriptions are all in place after it.
-    ResultSet([send() for _ in range(20)]).get(timeout=args.timeout)
+    ResultSet([send() for _ in range(args.warm_up)]).get(timeout=args.timeout)
     throughput: list[float] = []
     round_trips: list[float] = []
     for _ in range(args.runs):
