@@ -7,6 +7,9 @@ from pkg.email import FileOutbox, OutgoingEmail
 
 logger = logging.getLogger(__name__)
 
+# What counts as an e-mail address, for the API's requests and for any check a worker repeats.
+ADDRESS_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
 
 def outbox() -> FileOutbox:
     return FileOutbox(get_settings().outbox_dir)

@@ -9,11 +9,13 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
+from internal.emails import ADDRESS_PATTERN
+
 JobState = Literal["queued", "running", "succeeded", "failed", "unknown"]
 
 
 class EmailJob(BaseModel):
-    to: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+    to: str = Field(pattern=ADDRESS_PATTERN, max_length=254)
     subject: str = Field(min_length=1, max_length=200)
     body: str = Field(default="", max_length=100_000)
 

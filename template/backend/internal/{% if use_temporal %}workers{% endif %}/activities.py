@@ -17,7 +17,7 @@ from internal import emails
 
 INVALID_EMAIL = "InvalidEmail"
 # The API validates its requests already; any other client (a script, the CLI) may send anything.
-_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_ADDRESS = re.compile(emails.ADDRESS_PATTERN)
 
 
 @dataclass
