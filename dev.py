@@ -25,7 +25,17 @@ VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
 REQUIREMENTS = ROOT / "requirements-dev.txt"
 STAMP = VENV / ".requirements.sha256"
-RUNNERS = ("temporal", "celery", "none")
+sys.path.insert(0, str(ROOT / "extensions"))
+
+from facts import LOCK_PLACEHOLDER, LOCKS, RUNNERS  # noqa: E402 - the template's facts
+
+# The generated lock files: one per distinct dependency set, with the answers that render it.
+LOCK_VARIANTS = {
+    "none": {"task_runner": "none"},
+    "celery": {"task_runner": "celery"},
+    "celery-flower": {"task_runner": "celery", "celery_flower": "true"},
+    "temporal": {"task_runner": "temporal"},
+}
 
 
 def say(message: str) -> None:
@@ -87,6 +97,27 @@ def demo(runners: list[str]) -> int:
     return 0
 
 
+def lock() -> int:
+    """Regenerate extensions/locks/: render each dependency set, `uv lock` it, keep the lock."""
+    for variant, answers in LOCK_VARIANTS.items():
+        project = ROOT / "build" / f"lock-{variant}"
+        shutil.rmtree(project, ignore_errors=True)
+        data = [arg for key, value in answers.items() for arg in ("-d", f"{key}={value}")]
+        name = ["-d", f"project_name={LOCK_PLACEHOLDER.replace('-', ' ')}"]
+        check_call(
+            [VENV / "bin" / "copier", "copy", "--trust", "--defaults", "--quiet", "--vcs-ref=HEAD"]
+            + name + data + [ROOT, project],
+            env=venv_env(),
+        )
+        backend = project / "backend"
+        (backend / "uv.lock").unlink(missing_ok=True)
+        check_call([VENV / "bin" / "uv", "lock", "--quiet"], cwd=backend, env=venv_env())
+        target = LOCKS / f"{variant}.lock"
+        target.write_text((backend / "uv.lock").read_text())
+        say(f"{target.relative_to(ROOT)}")
+    return 0
+
+
 # Commands whose arguments belong to another tool, passed through untouched (`test -k e2e`).
 PASS_THROUGH = {"test": "pytest", "bench": "bench"}
 
@@ -99,6 +130,7 @@ def main() -> int:
     commands.add_parser("setup", help="create or refresh .venv only")
     demo_parser = commands.add_parser("demo", help="generate projects and run their example job")
     demo_parser.add_argument("--runner", choices=RUNNERS, action="append", help="repeatable")
+    commands.add_parser("lock", help="regenerate the generated projects' lock files")
     commands.add_parser("test", help="run the whole test suite; more arguments go to pytest")
     commands.add_parser("bench", help="run the benchmarks; more arguments go to bench (--help)")
     command, rest = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
@@ -110,6 +142,8 @@ def main() -> int:
     ensure_venv()
     if args.command == "demo":
         return demo(args.runner or list(RUNNERS))
+    if args.command == "lock":
+        return lock()
     return 0
 
 

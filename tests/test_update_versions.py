@@ -1,15 +1,18 @@
-"""Updating from an older tagged template version to the current one, through real git tags.
+"""Updating a project made by the released 1.0.0 to this version, through real git history.
 
-The test builds the older version itself, in a throwaway template repo: 0.9.0 asks the legacy
-`use_temporal: bool` instead of `task_runner`, and generates the settings at the path 1.0.0 moved
-(`backend/pkg/settings.py`, now `backend/pkg/config/settings.py`); 1.0.0 is this checkout. A
-project made from 0.9.0, with user edits, is updated to 1.0.0, alone or together with a switch.
+The test builds a throwaway template repository with two commits: 1.0.0 exactly as released (its
+files from this repository's history) and this checkout. A 1.0.0 project carrying user edits is
+updated to the new commit, once with release tags on both commits and once without any tag (a
+copy of the template published without them): every migration must apply either way.
+2.0.0 moved the backend to Lich's layout, so the user's edits of moved files must arrive at the
+new paths, and no Python file may be left with conflict markers.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,156 +20,173 @@ from typing import Any
 import copier
 import pytest
 
-from tests.helpers import DEFAULT_ANSWERS, ROOT, project_files, python_env, read_answers, run
+from tests.helpers import DEFAULT_ANSWERS, ROOT, python_env, read_answers, run
 from tests.update_helpers import (
+    TEMPLATE_PATHS,
     clone_project,
     commit_all,
     conflict_markers,
+    git,
     output,
     run_project_suite,
     snapshot,
-    template_repo,
     unmerged,
     update,
 )
 
 MIGRATIONS = ROOT / "extensions" / "migrations"
-OLD_SETTINGS, NEW_SETTINGS = "backend/pkg/settings.py", "backend/pkg/config/settings.py"
-LEGACY_QUESTION = """use_temporal:
-  type: bool
-  help: Use Temporal for background work?
-  default: false
+# The release commit of 1.0.0 (its tag v1.0.0 was not published with the repository).
+RELEASE_1_0_0 = "ab5233bf3ad5889e02b9e85b3049d186e0b6d2c9"
+
+# A route the user appended to 1.0.0's api/routes/emails.py (2.0.0: api/http/emails.py).
+USER_ROUTE = """
+
+@router.get("/ping")
+async def ping() -> dict[str, str]:
+    return {"ping": "pong"}
 """
-# 0.9.0 derived the runner from that answer before anything else.
-LEGACY_HOOK = """        if "use_temporal" in context:
-            context["task_runner"] = "temporal" if context["use_temporal"] else "none"
-"""
+# A setting the user added to 1.0.0's settings, whose lines 2.0.0 rewrote.
 USER_FIELD = '    invoice_prefix: str = "INV"\n'
 EDIT = "\n\ndef user_helper() -> str:\n    return 'written by the user'\n"
 EDITED = {
-    True: "backend/internal/workers/activities.py",
-    False: "backend/internal/jobs/inprocess_dispatcher.py",
+    "temporal": "backend/internal/workers/activities.py",
+    "celery": "backend/internal/celery_tasks.py",
 }
+BILLING = "def invoice_total(amounts: list[int]) -> int:\n    return sum(amounts)\n"
 
 
-def legacy_0_9(repo: Path) -> None:
-    """Turn the copied checkout into the 0.9.0 layout and questions."""
-    config = repo / "copier.yml"
-    text = config.read_text()
-    start = text.index("task_runner:\n")
-    text = text[:start] + LEGACY_QUESTION + text[text.index("\n\n", start) :]
-    start = text.index("\n_migrations:\n")  # 0.9.0 had no migrations
-    text = text[:start] + text[text.index("\n# -", start) :]
-    text = text.replace("{{ task_runner == 'temporal' }}", "{{ use_temporal }}")
-    config.write_text(text.replace("{{ task_runner == 'celery' }}", "false"))
-    context = repo / "extensions" / "context.py"
-    anchor = "        context.update(derive(context))\n"
-    context.write_text(context.read_text().replace(anchor, LEGACY_HOOK + anchor))
-    template = repo / "template"
-    moved = template / "backend/pkg/settings.py.jinja"
-    (template / "backend/pkg/config/settings.py.jinja").rename(moved)
-    moved.write_text(moved.read_text().replace("parents[2]", "parents[1]"))
-    for path in template.rglob("*"):
-        if path.is_file() and "pkg.config.settings" in path.read_text():
-            path.write_text(path.read_text().replace("pkg.config.settings", "pkg.settings"))
-
-
-@pytest.fixture(scope="module")
-def versions(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return template_repo(
-        tmp_path_factory.mktemp("versions") / "template",
-        [("0.9.0", legacy_0_9), ("1.0.0", lambda repo: None)],
+def template_history(destination: Path, tags: bool) -> tuple[str, str]:
+    """A template repo: 1.0.0 as released, then this checkout. Returns both commits' ids."""
+    destination.mkdir(parents=True)
+    released = subprocess.run(
+        ["git", "archive", RELEASE_1_0_0, *TEMPLATE_PATHS],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
     )
+    if released.returncode != 0:
+        pytest.fail(
+            f"1.0.0 ({RELEASE_1_0_0[:7]}) is not in this clone's history: "
+            f"{released.stderr.decode().strip()} (`git fetch --unshallow` brings it)"
+        )
+    subprocess.run(["tar", "-x", "-C", str(destination)], input=released.stdout, check=True)
+    commit_all(destination, "template 1.0.0")
+    old = git(destination, "rev-parse", "HEAD").strip()
+    for name in TEMPLATE_PATHS:
+        run(["rm", "-rf", destination / name], destination)
+        run(["cp", "-r", ROOT / name, destination / name], destination)
+    for cache in destination.rglob("__pycache__"):
+        run(["rm", "-rf", cache], destination)
+    commit_all(destination, "template 2.0.0")
+    new = git(destination, "rev-parse", "HEAD").strip()
+    if tags:
+        git(destination, "tag", "1.0.0", old)
+        git(destination, "tag", "2.0.0", new)
+    return old, new
 
 
-@pytest.fixture(scope="module")
-def old_project(versions: Path, tmp_path_factory: pytest.TempPathFactory):
-    """`old_project(use_temporal)`: a committed 0.9.0 project with user edits, made once."""
-    cache: dict[bool, Path] = {}
-
-    def _old_project(use_temporal: bool) -> Path:
-        if use_temporal not in cache:
-            project = tmp_path_factory.mktemp("old") / "project"
-            copier.run_copy(
-                str(versions),
-                project,
-                data={**DEFAULT_ANSWERS, "use_temporal": use_temporal},
-                vcs_ref="0.9.0",
-                defaults=True,
-                unsafe=True,
-                quiet=True,
-            )
-            settings = project / OLD_SETTINGS
-            text = settings.read_text()
-            anchor = '    log_format: LogFormat = "text"\n'
-            settings.write_text(text.replace(anchor, anchor + USER_FIELD))
-            with (project / EDITED[use_temporal]).open("a") as edited:
-                edited.write(EDIT)
-            commit_all(project, "0.9.0 project with user edits")
-            cache[use_temporal] = project
-        return cache[use_temporal]
-
-    return _old_project
+@pytest.fixture(scope="module", params=[True, False], ids=["tagged", "untagged"])
+def history(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, str, str, bool]:
+    tagged: bool = request.param
+    template = tmp_path_factory.mktemp("history") / "template"
+    old, new = template_history(template, tags=tagged)
+    return template, old, new, tagged
 
 
-CASES = [(True, None), (False, "celery"), (True, "none")]
+def project_1_0(template: Path, old: str, destination: Path, runner: str) -> Path:
+    """A committed 1.0.0 project with the user's edits."""
+    copier.run_copy(
+        str(template),
+        destination,
+        data={**DEFAULT_ANSWERS, "task_runner": runner},
+        vcs_ref=old,
+        defaults=True,
+        unsafe=True,
+        quiet=True,
+    )
+    with (destination / "backend/api/routes/emails.py").open("a") as routes:
+        routes.write(USER_ROUTE)
+    settings = destination / "backend/pkg/config/settings.py"
+    anchor = '    log_format: LogFormat = "text"\n'
+    settings.write_text(settings.read_text().replace(anchor, anchor + USER_FIELD))
+    with (destination / EDITED[runner]).open("a") as edited:
+        edited.write(EDIT)
+    (destination / "backend/internal/billing.py").write_text(BILLING)
+    commit_all(destination, "1.0.0 project with user edits")
+    return destination
 
 
-@pytest.mark.parametrize(
-    ("use_temporal", "switch_to"),
-    CASES,
-    ids=["use_temporal-true-stays-temporal", "use_temporal-false-to-celery", "temporal-to-none"],
-)
-def test_update_from_0_9_to_1_0(
-    use_temporal: bool, switch_to: str | None, old_project: Any, tmp_path: Path
+@pytest.mark.parametrize("runner", ["temporal", "celery"])
+def test_update_from_1_0_0_to_this_version(
+    runner: str, history: tuple[Path, str, str, bool], tmp_path: Path
 ) -> None:
-    project = clone_project(old_project(use_temporal), tmp_path / "project")
-    assert read_answers(project)["use_temporal"] is use_temporal
-    data = ["-d", f"task_runner={switch_to}"] if switch_to else []
-    result = update(project, *data)
+    template, old, new, tagged = history
+    project = project_1_0(template, old, tmp_path / "project", runner)
+    # Untagged, copier records the commit (short id) as the version.
+    before = str(read_answers(project)["_commit"])
+    assert before == ("1.0.0" if tagged else old[:7])
+    result = update(project)
     assert result.returncode == 0, output(result)
-
     answers = read_answers(project)
-    old_runner = "temporal" if use_temporal else "none"
-    runner = switch_to or old_runner
-    assert answers["_commit"] == "1.0.0"
     assert answers["task_runner"] == runner
-    assert "use_temporal" not in answers, "the legacy answer was renamed"
+    assert answers["_commit"] == ("2.0.0" if tagged else new[:7])
 
-    # The moved file: gone from the old path, the user's field merged at the new one.
-    assert not (project / OLD_SETTINGS).exists()
-    assert USER_FIELD in (project / NEW_SETTINGS).read_text()
-    assert f"your edits of {OLD_SETTINGS} are merged in {NEW_SETTINGS}" in output(result)
-    assert unmerged(project) == [] and conflict_markers(project) == []
-
-    edited = EDITED[use_temporal]
-    if runner == old_runner:
-        assert (project / edited).read_text().endswith(EDIT)
-        assert not any(name.startswith("lich-kept/") for name in project_files(project))
-    else:
-        label = "temporal" if use_temporal else "no-runner"
-        assert (project / "lich-kept" / label / edited).read_text().endswith(EDIT)
-    check = "from pkg.config.settings import Settings; print(Settings().invoice_prefix)"
-    assert run([sys.executable, "-c", check], project / "backend").stdout.strip() == "INV"
-    # Unit tests here; test_update_switch runs each runner's integration tests after a switch.
+    # Lich's layout, and nothing of 1.0.0's left behind.
+    for path in ("backend/main.py", "backend/api/http/emails.py", "backend/pkg/config/jobs.py"):
+        assert (project / path).is_file(), path
+    for path in ("backend/api/main.py", "backend/api/routes", "backend/internal/jobs"):
+        assert not (project / path).exists(), path
+    # The moved route file: the user's route merged at its new path.
+    merged = (project / "backend/api/http/emails.py").read_text()
+    assert USER_ROUTE.strip() in merged
+    assert "your edits of backend/api/routes/emails.py are merged" in output(result)
+    # settings.py, whose lines 2.0.0 rewrote: the template's version, the user's kept aside.
+    kept_settings = f"lich-kept/from-{before}/backend/pkg/config/settings.py"
+    assert USER_FIELD in (project / kept_settings).read_text()
+    assert kept_settings in output(result)
+    # A runner file edited in place stays edited; the user's own module is untouched.
+    assert (project / EDITED[runner]).read_text().endswith(EDIT)
+    assert (project / "backend/internal/billing.py").read_text() == BILLING
+    # No Python file holds conflict markers; what git lists as unmerged is text for the user.
+    assert not [name for name in conflict_markers(project) if name.endswith(".py")]
+    assert not [name for name in unmerged(project) if name.endswith(".py")]
+    for name in conflict_markers(project):
+        git(project, "checkout", "--theirs", "--", name)
     run_project_suite(project, integration=False)
 
     # Idempotent: running every migration again (as copier would on a retry) changes nothing.
     before = snapshot(project)
-    data = {"task_runner": switch_to} if switch_to else {}
-    run_migrations(project, data, str(read_answers(project)["_src_path"]))
+    run_migrations(project, {}, str(answers["_src_path"]))
     assert snapshot(project) == before
 
 
 def run_migrations(cwd: Path, data: dict[str, str], template: str) -> None:
-    """Every migration script in copier's order, as copier runs them updating 0.9.0 to 1.0.0."""
-    env = {**python_env(), "VERSION_PEP440_FROM": "0.9.0", "VERSION_PEP440_TO": "1.0.0"}
+    """Every migration script in copier's order."""
     for script, *args in (
         ("before_update.py", json.dumps(data)),
         ("legacy_answers.py",),
         ("after_update.py", template),
     ):
-        run([sys.executable, MIGRATIONS / script, *args], cwd, env)
+        run([sys.executable, MIGRATIONS / script, *args], cwd, python_env())
+
+
+def test_the_legacy_use_temporal_answer_becomes_task_runner(generate: Any, tmp_path: Path) -> None:
+    """Projects from before 1.0.0 answered `use_temporal: true|false`; the before-update
+    migration records it as `task_runner` (a `-d task_runner=...` still wins)."""
+    for legacy, runner in ((True, "temporal"), (False, "none")):
+        fresh = generate(tmp_path / f"fresh-{legacy}", task_runner="none")
+        project = clone_project(fresh, tmp_path / f"project-{legacy}")
+        answers_file = project / ".copier-answers.yml"
+        answer = f"use_temporal: {str(legacy).lower()}\n"
+        text = answers_file.read_text().replace("task_runner: none\n", answer)
+        answers_file.write_text(text)
+        commit_all(project, "legacy answers")
+        run([sys.executable, MIGRATIONS / "legacy_answers.py"], project, python_env())
+        answers = read_answers(project)
+        assert answers["task_runner"] == runner
+        assert "use_temporal" not in answers
 
 
 def test_migrations_do_nothing_outside_a_project(tmp_path: Path) -> None:

@@ -17,17 +17,38 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from facts import RUNNERS as RUNNERS  # re-exported: the runners, stated once in facts.py
+
 ANSWERS_FILE = ".copier-answers.yml"
-RUNNERS = ("temporal", "celery", "none")
+# How migration messages name each runner.
 RUNNER_TITLES = {"temporal": "Temporal", "celery": "Celery", "none": "no runner"}
 # Where files of a removed runner (or of an older layout) are kept when the user had edited them.
 KEPT_DIR = "lich-kept"
 
-# Files an earlier template version generated at another path, by the version that moved them.
-# after_update.py merges the user's edits of the old file into the new one when an update
-# crosses that version (VERSION_PEP440_FROM < version <= VERSION_PEP440_TO, set by copier).
-MOVED_FILES: dict[str, dict[str, str]] = {
-    "1.0.0": {"backend/pkg/settings.py": "backend/pkg/config/settings.py"},
+# Files an earlier template version generated at another path (old path -> new path, with the
+# version that moved them in the comment). after_update.py merges the user's edits of the old
+# file into the new one whenever the old render had the old path and the new render has the new
+# one, so it needs no version numbers (a template without git tags moves files too).
+MOVED_FILES: dict[str, str] = {
+    # 1.0.0: settings got a package of their own.
+    "backend/pkg/settings.py": "backend/pkg/config/settings.py",
+    # 2.0.0: Lich's own layout.
+    "backend/api/main.py": "backend/main.py",
+    "backend/api/routes/__init__.py": "backend/api/http/__init__.py",
+    "backend/api/routes/health.py": "backend/api/http/health.py",
+    "backend/api/routes/emails.py": "backend/api/http/emails.py",
+    "backend/internal/emails.py": "backend/internal/services/email_service.py",
+    "backend/internal/jobs/__init__.py": "backend/internal/adapters/jobs/__init__.py",
+    "backend/internal/jobs/port.py": "backend/internal/ports/jobs.py",
+    "backend/internal/jobs/celery_dispatcher.py": "backend/internal/adapters/jobs/celery.py",
+    "backend/internal/jobs/temporal_dispatcher.py": "backend/internal/adapters/jobs/temporal.py",
+    "backend/internal/jobs/inprocess_dispatcher.py": "backend/internal/adapters/jobs/inprocess.py",
+    "backend/pkg/email/outbox.py": "backend/internal/adapters/mail/file_outbox.py",
+    "backend/pkg/logging.py": "backend/pkg/logger/setup.py",
+    "backend/Dockerfile.worker": "backend/Dockerfile",
+    "backend/tests/test_health.py": "backend/tests/test_main.py",
 }
 
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$")
@@ -195,25 +216,28 @@ def template_example(project: Path) -> str | None:
 def sync_env(project: Path, reason: str, example: str | None = None) -> tuple[list[str], list[str]]:
     """Append to `.env` the keys `.env.example` has and `.env` lacks; the user's values stay.
 
-    `example` is the wanted `.env.example` text (default: the project's, or the template's side
-    of a conflict). Returns (added keys, keys `.env` still sets that the project no longer
-    reads). Running it twice adds nothing the second time.
+    The project's own `backend/devtools/env.py` does the writing, so a secret the example leaves
+    empty gets a generated value exactly as `make install` would give it. `example` is the wanted
+    `.env.example` text (default: the project's, or the template's side of a conflict). Returns
+    (added keys, keys `.env` still sets that the project no longer reads). Running it twice adds
+    nothing the second time.
     """
     env_file = project / ".env"
     example = example if example is not None else template_example(project)
-    if not env_file.is_file() or example is None:
+    writer = project / "backend" / "devtools" / "env.py"
+    if not env_file.is_file() or example is None or not writer.is_file():
         return [], []
-    current = env_file.read_text(encoding="utf-8")
-    present = set(env_keys(current))
-    missing = [(key, line) for key, _, line in env_entries(example) if key not in present]
-    added = [key for key, _ in missing]
-    if missing:
-        block = "\n".join(line for _, line in missing)
-        separator = "" if current.endswith("\n") or not current else "\n"
-        env_file.write_text(
-            f"{current}{separator}\n# Added by {reason}; values from .env.example\n{block}\n",
-            encoding="utf-8",
+    present = set(env_keys(env_file.read_text(encoding="utf-8")))
+    with tempfile.NamedTemporaryFile("w", suffix=".env.example", encoding="utf-8") as wanted:
+        wanted.write(example)
+        wanted.flush()
+        subprocess.run(
+            [sys.executable, str(writer), "--update", "--example", wanted.name, "--reason", reason],
+            cwd=project / "backend",
+            capture_output=True,
+            check=True,
         )
+    added = [key for key in env_keys(env_file.read_text(encoding="utf-8")) if key not in present]
     old_example = git_show(project, ".env.example")
     known_before = set(env_keys(old_example.decode())) if old_example else set()
     unused = sorted((present & known_before) - set(env_keys(example)))

@@ -9,10 +9,16 @@ update. Its HEAD content is compared with what the old template version rendered
 same commit): if they differ, the user edited it, and it is kept under `lich-kept/`.
 
 Files an older version generated at another path (`MOVED_FILES`) are not kept aside: the user's
-edits are merged into the file at its new path (`git merge-file`, conflict markers if both sides
-changed the same lines).
+edits are merged into the file at its new path (`git merge-file`).
 
-`.env` is the user's (untracked): keys `.env.example` now has are appended, values kept.
+No Python file is left with conflict markers, whether copier's own merge or a moved file's merge
+produced them: the file takes the template's new version, and the user's version (as committed
+before the update) goes to `lich-kept/` beside the other kept files, named in the output. Other
+files (README, Makefile, .env.example...) keep copier's markers, for the user to resolve.
+
+`.env` is the user's (untracked): keys `.env.example` now has are appended, values kept, and
+passwords the example leaves empty generated. Beat's state file from before 2.0.0
+(`backend/celerybeat-schedule*`, no longer ignored by git) is removed: beat rebuilds it.
 
 Running it twice changes nothing the second time: kept files are written once (identical files
 are reused), merges of already-merged edits are clean, `.env` keys are added once.
@@ -36,6 +42,7 @@ from _common import (  # the scripts run as files, not as a package
     RUNNER_TITLES,
     MigrationError,
     files_in,
+    git,
     git_show,
     head_answers,
     is_project_repo,
@@ -47,24 +54,9 @@ from _common import (  # the scripts run as files, not as a package
     sync_env,
     tracked_files,
 )
-from packaging.version import InvalidVersion, Version  # copier depends on it
 
-
-def _version(name: str) -> Version | None:
-    try:
-        return Version(os.environ.get(name, ""))
-    except InvalidVersion:
-        return None
-
-
-def moves_for_this_update() -> dict[str, str]:
-    """Old path -> new path for every move made by a version in (from, to]."""
-    start, end = _version("VERSION_PEP440_FROM"), _version("VERSION_PEP440_TO")
-    moves: dict[str, str] = {}
-    for version, table in MOVED_FILES.items():
-        if start is None or end is None or start < Version(version) <= end:
-            moves.update(table)
-    return moves
+# Beat's state file before 2.0.0 (2.0.0 keeps it in backend/var/, which git ignores).
+OLD_BEAT_STATE = "backend/celerybeat-schedule"
 
 
 def kept_label(old: dict[str, Any], new: dict[str, Any]) -> str:
@@ -93,7 +85,11 @@ def keep(project: Path, label: str, files: dict[str, bytes]) -> Path:
 
 
 def merge_moved(project: Path, old_path: str, new_path: str, base: bytes, ours: bytes) -> bool:
-    """Merge the user's edits of `old_path` into `new_path`; True when it merged cleanly."""
+    """Merge the user's edits of `old_path` into `new_path`; True when it merged cleanly.
+
+    A conflicting merge is written with its markers, except into a Python file, which then stays
+    as the template wrote it.
+    """
     target = project / new_path
     with tempfile.TemporaryDirectory(prefix="lich-merge.") as tmp:
         mine, ancestor = Path(tmp, "mine"), Path(tmp, "base")
@@ -118,8 +114,63 @@ def merge_moved(project: Path, old_path: str, new_path: str, base: bytes, ours: 
         )
         if result.returncode < 0 or result.returncode > 127:
             raise MigrationError(f"git merge-file failed: {result.stderr.decode().strip()}")
-        target.write_bytes(mine.read_bytes())
-    return result.returncode == 0
+        clean = result.returncode == 0
+        if clean or not new_path.endswith(".py"):
+            target.write_bytes(mine.read_bytes())
+    return clean
+
+
+def deleted_files(project: Path) -> list[str]:
+    """Files tracked in HEAD that this update removed (the tree was clean before it)."""
+    return [
+        path
+        for path in tracked_files(project)
+        if not os.path.lexists(project / path) and not path.startswith(f"{KEPT_DIR}/")
+    ]
+
+
+def render_old(old: dict[str, Any], deleted: list[str]) -> tuple[dict[str, bytes], set[str]]:
+    """The old template version's content of the deleted files, and its whole file list."""
+    clone = sys.argv[1] if len(sys.argv) > 1 else ""
+    try:
+        with rendered(
+            str(old.get("_src_path", "")), old.get("_commit"), old, (clone,) if clone else ()
+        ) as old_render:
+            old_files = files_in(old_render)
+            base = {path: (old_render / path).read_bytes() for path in deleted if path in old_files}
+    except MigrationError as error:
+        say(f"Could not render the previous template version ({error});")
+        say("every file this update deleted is kept, edited or not.")
+        return {}, set(deleted)
+    return base, old_files
+
+
+def settle_python_conflicts(project: Path, kept: dict[str, bytes]) -> list[str]:
+    """Python files copier left with conflict markers take the template's version; the user's
+    version joins the kept files. Returns their paths."""
+    unmerged = git(project, "ls-files", "-u", "-z", check=False).split("\0")
+    paths = sorted({entry.split("\t", 1)[1] for entry in unmerged if "\t" in entry})
+    settled = []
+    for path in paths:
+        if not path.endswith(".py"):
+            continue
+        template = git_show(project, path, ref=":3")
+        if template is None:  # the template deleted it: keep the user's file as it is
+            continue
+        kept[path] = git_show(project, path) or (project / path).read_bytes()
+        (project / path).write_bytes(template)
+        git(project, "reset", "-q", "--", path)  # resolved: the index leaves the conflict
+        settled.append(path)
+    return settled
+
+
+def remove_old_beat_state(project: Path) -> list[str]:
+    """Beat's pre-2.0.0 state files, untracked and no longer ignored: beat rebuilds them."""
+    untracked = git(project, "ls-files", "--others", "--exclude-standard", "-z", check=False)
+    stale = [p for p in untracked.split("\0") if p.startswith(OLD_BEAT_STATE)]
+    for path in stale:
+        (project / path).unlink()
+    return stale
 
 
 def main() -> None:
@@ -128,40 +179,26 @@ def main() -> None:
         return
     old = head_answers(project)
     new = parse_answers((project / ANSWERS_FILE).read_text(encoding="utf-8"), ANSWERS_FILE)
-    moves = moves_for_this_update()
-    deleted = [
-        path
-        for path in tracked_files(project)
-        if not os.path.lexists(project / path) and not path.startswith(f"{KEPT_DIR}/")
-    ]
+    deleted = deleted_files(project)
     kept: dict[str, bytes] = {}
     old_files: set[str] = set()
     merged: list[tuple[str, str, bool]] = []
     if deleted:
-        clone = sys.argv[1] if len(sys.argv) > 1 else ""
-        try:
-            with rendered(
-                str(old.get("_src_path", "")), old.get("_commit"), old, (clone,) if clone else ()
-            ) as old_render:
-                old_files = files_in(old_render)
-                base = {
-                    path: (old_render / path).read_bytes() for path in deleted if path in old_files
-                }
-        except MigrationError as error:
-            say(f"Could not render the previous template version ({error});")
-            say("every file this update deleted is kept, edited or not.")
-            base, old_files = {}, set(deleted)
+        base, old_files = render_old(old, deleted)
         for path in deleted:
             ours = git_show(project, path) or b""
             if base.get(path) == ours:
                 continue
-            if path in moves and (project / moves[path]).is_file() and path in base:
-                merged.append(
-                    (path, moves[path], merge_moved(project, path, moves[path], base[path], ours))
-                )
+            moved_to = MOVED_FILES.get(path)
+            if moved_to and (project / moved_to).is_file() and path in base:
+                clean = merge_moved(project, path, moved_to, base[path], ours)
+                if not clean and moved_to.endswith(".py"):
+                    kept[path] = ours
+                merged.append((path, moved_to, clean))
                 continue
             kept[path] = ours
-    report(project, old, new, deleted, old_files, kept, merged)
+    settled = settle_python_conflicts(project, kept)
+    report(project, old, new, deleted, old_files, kept, merged, settled)
 
 
 def report(
@@ -172,28 +209,45 @@ def report(
     old_files: set[str],
     kept: dict[str, bytes],
     merged: list[tuple[str, str, bool]],
+    settled: list[str],
 ) -> None:
     old_runner, new_runner = runner_of(old), runner_of(new)
     if old_runner != new_runner:
         say(f"Task runner: {RUNNER_TITLES[old_runner]} -> {RUNNER_TITLES[new_runner]}.")
+    root = keep(project, kept_label(old, new), kept) if kept else None
+    where = root.relative_to(project) if root else None
     for old_path, new_path, clean in merged:
-        outcome = "merged" if clean else "merged WITH CONFLICTS (resolve the markers)"
-        say(f"Moved: your edits of {old_path} are {outcome} in {new_path}.")
-    if kept:
-        root = keep(project, kept_label(old, new), kept)
-        where = root.relative_to(project)
-        say(f"Kept {len(kept)} file(s) you had edited, which this update removed, in {where}/:")
-        for path in sorted(kept):
+        if clean:
+            say(f"Moved: your edits of {old_path} are merged in {new_path}.")
+        elif new_path.endswith(".py"):
+            say(
+                f"Moved: your edits of {old_path} overlap the template's changes of {new_path}, "
+                f"which stays as the template wrote it; yours is in {where}/{old_path}."
+            )
+        else:
+            say(f"Moved: your edits of {old_path} are merged in {new_path} WITH CONFLICTS.")
+    for path in settled:
+        say(
+            f"Conflict: your edits of {path} overlap the template's changes; the file now holds "
+            f"the template's version, and yours (as committed) is in {where}/{path}."
+        )
+    removed = sorted(set(kept) - set(settled) - {old for old, _, _ in merged})
+    if removed:
+        say(f"Kept {len(removed)} file(s) you had edited, which this update removed, in {where}/:")
+        for path in removed:
             say(f"  {where}/{path}")
+    if kept:
         say("  Move what you still need into the project, then delete that folder.")
     leftovers = files_left_beside(project, deleted, old_files)
     if leftovers:
         say("Your own files next to removed template files stay where they are:")
         for path in leftovers:
             say(f"  {path}")
+    for path in remove_old_beat_state(project):
+        say(f"Removed {path}: beat's old state file (beat now keeps it in backend/var/).")
     added, unused = sync_env(project, f"copier update (task runner: {new_runner})")
     if added:
-        say(f".env: added {', '.join(added)} (values from .env.example; yours are untouched).")
+        say(f".env: added {', '.join(added)} (values from .env.example, passwords generated).")
     if unused:
         say(f".env: no longer read by the project, left as they are: {', '.join(unused)}.")
 

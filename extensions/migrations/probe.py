@@ -55,11 +55,21 @@ def celery() -> dict[str, Any]:
     }
 
 
+def job_settings() -> Any:
+    """The project's runner settings: pkg.config.jobs since 2.0.0, pkg.config.settings before."""
+    try:
+        from pkg.config.jobs import job_settings
+    except ImportError:
+        from pkg.config.settings import get_settings
+
+        return get_settings()
+    return job_settings
+
+
 async def temporal() -> dict[str, Any]:
     from internal.workers.client import connect
-    from pkg.config.settings import get_settings
 
-    settings = get_settings()
+    settings = job_settings()
     client = await asyncio.wait_for(connect(settings), TIMEOUT)
     count = await asyncio.wait_for(client.count_workflows('ExecutionStatus="Running"'), TIMEOUT)
     return {

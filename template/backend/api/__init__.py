@@ -1,1 +1,1 @@
-"""HTTP layer: FastAPI application and routes."""
+"""HTTP layer: routers in api/http/, middleware in api/middleware/."""

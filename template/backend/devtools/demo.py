@@ -12,17 +12,17 @@ import time
 import uuid
 
 from devtools.stack import embedded_servers, running, worker_commands
-from internal.emails import outbox
-from pkg.config.settings import get_settings
-from pkg.logging import configure_logging
+from pkg.logger import setup_logging
 
 logger = logging.getLogger("devtools.demo")
 TIMEOUT_SECONDS = 60.0
 
 
 async def send_and_wait() -> str:
-    # Imported here: the runner's client reads its settings at import, after main() set them.
-    from internal.jobs import EmailJob, get_dispatcher
+    # Imported here: settings are read at import, after main() pointed the environment at the
+    # embedded servers.
+    from internal.adapters.jobs import get_dispatcher
+    from internal.dto.emails import EmailJob
 
     dispatcher = get_dispatcher()
     job = EmailJob(to="ada@example.com", subject="Welcome to Lich", body="Sent by `make demo`.")
@@ -41,13 +41,13 @@ async def send_and_wait() -> str:
 
 
 def main() -> int:
-    settings = get_settings()
-    configure_logging(settings.log_level)
+    setup_logging()
     with embedded_servers() as env, running(worker_commands(with_scheduler=False), env):
         # The dispatcher in this process must reach the same servers as the worker.
         os.environ.update(env)
-        get_settings.cache_clear()
         job_id = asyncio.run(send_and_wait())
+    from internal.services.email_service import outbox
+
     message = outbox().path_for(job_id)
     logger.info("the e-mail, as delivered to %s:\n%s", message, message.read_text())
     return 0

@@ -9,8 +9,7 @@ import sys
 import time
 
 from devtools.stack import embedded_servers, running, worker_commands
-from pkg.config.settings import get_settings
-from pkg.logging import configure_logging
+from pkg.logger import setup_logging
 
 
 def main() -> int:
@@ -18,10 +17,10 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8000, help="API port (default 8000)")
     parser.add_argument("--ui-port", type=int, default=8233, help="runner UI port, if it has one")
     args = parser.parse_args()
-    configure_logging(get_settings().log_level)
+    setup_logging()
     # Turn SIGTERM into the same orderly exit as Ctrl-C.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    api = [sys.executable, "-m", "uvicorn", "api.main:app", "--reload", "--port", str(args.port)]
+    api = [sys.executable, "-m", "uvicorn", "main:app", "--reload", "--port", str(args.port)]
     try:
         with (
             embedded_servers(ui_port=args.ui_port) as env,

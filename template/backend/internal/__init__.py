@@ -1,1 +1,1 @@
-"""Application code: use cases, background jobs and their wiring."""
+"""Business logic: entities, DTOs, ports and their adapters, services, and the background jobs."""

@@ -1,1 +1,1 @@
-"""Reusable building blocks with no knowledge of this application's domain."""
+"""Reusable building blocks: configuration, logging."""

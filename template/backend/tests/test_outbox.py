@@ -1,8 +1,10 @@
 from concurrent.futures import ThreadPoolExecutor
-from email import message_from_bytes
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
-from pkg.email import FileOutbox, OutgoingEmail
+from internal.adapters.mail.file_outbox import FileOutbox
+from internal.entities.email import OutgoingEmail
 
 EMAIL = OutgoingEmail(sender="app@example.com", to="ada@example.com", subject="Hi", body="Hello")
 
@@ -11,11 +13,12 @@ def test_delivery_writes_a_readable_email(tmp_path: Path) -> None:
     outbox = FileOutbox(tmp_path)
     assert outbox.deliver(EMAIL, idempotency_key="job-1") is True
     [path] = outbox.messages()
-    parsed = message_from_bytes(path.read_bytes())
+    parsed = message_from_bytes(path.read_bytes(), policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
     assert parsed["To"] == "ada@example.com"
     assert parsed["Subject"] == "Hi"
     assert parsed["X-Idempotency-Key"] == "job-1"
-    assert parsed.get_payload().strip() == "Hello"
+    assert parsed.get_content().strip() == "Hello"
 
 
 def test_the_same_key_is_delivered_once(tmp_path: Path) -> None:

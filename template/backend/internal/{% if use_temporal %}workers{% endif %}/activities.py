@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from internal import emails
+from internal.entities.email import ADDRESS_PATTERN
+from internal.services.email_service import email_service, outbox
 
 INVALID_EMAIL = "InvalidEmail"
 # The API validates its requests already; any other client (a script, the CLI) may send anything.
-_ADDRESS = re.compile(emails.ADDRESS_PATTERN)
+_ADDRESS = re.compile(ADDRESS_PATTERN)
 
 
 @dataclass
@@ -45,14 +46,23 @@ def _check_address(address: str) -> None:
         )
 
 
+def _workflow_id() -> str:
+    """The id of the workflow running this activity: the idempotency key of its side effects."""
+    workflow_id = activity.info().workflow_id
+    if workflow_id is None:  # a standalone activity has no workflow, and nothing to key by
+        raise ApplicationError("this activity runs inside a workflow", non_retryable=True)
+    return workflow_id
+
+
 @activity.defn(name="send_email_activity")
 def send_email_activity(email: str, subject: str) -> bool:
     """The seed's notification: the body says which workflow sent it."""
     info = activity.info()
     activity.logger.info("sending %r to %s (attempt %d)", subject, email, info.attempt)
     _check_address(email)
-    body = f"{subject}\n\nThis notification was sent by workflow {info.workflow_id}."
-    return emails.send_email(email, subject, body, idempotency_key=info.workflow_id)
+    workflow_id = _workflow_id()
+    body = f"{subject}\n\nThis notification was sent by workflow {workflow_id}."
+    return email_service().send(email, subject, body, idempotency_key=workflow_id)
 
 
 @activity.defn
@@ -61,8 +71,8 @@ def deliver_email_activity(request: EmailRequest) -> bool:
     info = activity.info()
     activity.logger.info("sending %r to %s (attempt %d)", request.subject, request.to, info.attempt)
     _check_address(request.to)
-    return emails.send_email(
-        request.to, request.subject, request.body, idempotency_key=info.workflow_id
+    return email_service().send(
+        request.to, request.subject, request.body, idempotency_key=_workflow_id()
     )
 
 
@@ -71,17 +81,17 @@ def send_newsletter_activity(newsletter: NewsletterInput) -> int:
     """A long activity: heartbeats after each recipient and, when retried, resumes from the last
     heartbeat instead of starting over. A heartbeat may be lost with a crashed worker, so the
     per-recipient idempotency key still guards the few e-mails sent after it."""
-    info = activity.info()
+    info, workflow_id = activity.info(), _workflow_id()
     start = int(info.heartbeat_details[0]) if info.heartbeat_details else 0
     total = len(newsletter.recipients)
     if start:
         activity.logger.info("resuming at %d/%d (attempt %d)", start, total, info.attempt)
     for index in range(start, total):
-        emails.send_email(
+        email_service().send(
             newsletter.recipients[index],
             newsletter.subject,
             newsletter.body,
-            idempotency_key=f"{info.workflow_id}-{index}",
+            idempotency_key=f"{workflow_id}-{index}",
         )
         activity.heartbeat(index + 1)
         activity.logger.info("newsletter progress: %d/%d sent", index + 1, total)
@@ -93,6 +103,6 @@ def send_newsletter_activity(newsletter: NewsletterInput) -> int:
 @activity.defn
 def outbox_report_activity() -> int:
     """Run by the outbox-report Schedule: logs how many e-mails the outbox holds."""
-    count = len(emails.outbox().messages())
+    count = len(outbox().messages())
     activity.logger.info("outbox report: %d e-mail(s) delivered so far", count)
     return count

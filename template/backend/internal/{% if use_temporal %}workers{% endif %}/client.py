@@ -7,10 +7,10 @@ API-key handling follow the same rules as the SDK and the `temporal` CLI.
 from temporalio.client import Client
 from temporalio.envconfig import ClientConfigProfile, ClientConfigTLS, ClientConnectConfig
 
-from pkg.config.settings import Settings
+from pkg.config.jobs import JobSettings
 
 
-def _tls(settings: Settings) -> ClientConfigTLS | None:
+def _tls(settings: JobSettings) -> ClientConfigTLS | None:
     """None leaves TLS to the SDK's rule: on exactly when an API key is set."""
     files = (
         settings.temporal_tls_server_ca_cert_path,
@@ -29,7 +29,7 @@ def _tls(settings: Settings) -> ClientConfigTLS | None:
     )
 
 
-def connect_config(settings: Settings) -> ClientConnectConfig:
+def connect_config(settings: JobSettings) -> ClientConnectConfig:
     """Keyword arguments for `Client.connect`, from the TEMPORAL_* settings."""
     api_key = settings.temporal_api_key
     profile = ClientConfigProfile(
@@ -41,5 +41,5 @@ def connect_config(settings: Settings) -> ClientConnectConfig:
     return profile.to_client_connect_config()
 
 
-async def connect(settings: Settings) -> Client:
+async def connect(settings: JobSettings) -> Client:
     return await Client.connect(**connect_config(settings))

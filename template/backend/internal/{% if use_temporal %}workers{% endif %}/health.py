@@ -17,8 +17,8 @@ from temporalio.client import Client
 
 from internal.workers.client import connect
 from internal.workers.process import run_and_exit
-from pkg.config.settings import Settings, get_settings
-from pkg.logging import configure_logging
+from pkg.config.jobs import JobSettings, job_settings
+from pkg.logger import setup_logging
 
 logger = logging.getLogger("internal.workers.health")
 
@@ -46,16 +46,15 @@ async def polling_here(client: Client, task_queue: str) -> bool:
     )
 
 
-async def check(settings: Settings) -> None:
+async def check(settings: JobSettings) -> None:
     if not await polling_here(await connect(settings), settings.temporal_task_queue):
         raise RuntimeError(f"no worker of this host polls {settings.temporal_task_queue!r}")
     logger.info("a worker of this host polls %r", settings.temporal_task_queue)
 
 
 def main() -> None:
-    settings = get_settings()
-    configure_logging(settings.log_level, settings.log_format)
-    run_and_exit(check(settings))
+    setup_logging()
+    run_and_exit(check(job_settings))
 
 
 if __name__ == "__main__":

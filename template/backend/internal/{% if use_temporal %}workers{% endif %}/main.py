@@ -3,8 +3,10 @@
 import asyncio
 import logging
 import signal
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 from temporalio import activity, workflow
 from temporalio.worker import Worker
@@ -18,19 +20,26 @@ from internal.workers.activities import (
 from internal.workers.client import connect
 from internal.workers.health import worker_identity
 from internal.workers.process import run_and_exit
+from internal.workers.schedules import apply_schedules
 from internal.workers.workflows import (
     EmailNotificationWorkflow,
     NewsletterWorkflow,
     OutboxReportWorkflow,
     SendEmailWorkflow,
 )
-from pkg.config.settings import Settings, get_settings
-from pkg.logging import configure_logging
+from pkg.config.jobs import JobSettings, job_settings
+from pkg.config.settings import settings as app_settings
+from pkg.logger import setup_logging
 
 logger = logging.getLogger("internal.workers")
 
-WORKFLOWS = [EmailNotificationWorkflow, SendEmailWorkflow, NewsletterWorkflow, OutboxReportWorkflow]
-ACTIVITIES = [
+WORKFLOWS: list[type] = [
+    EmailNotificationWorkflow,
+    SendEmailWorkflow,
+    NewsletterWorkflow,
+    OutboxReportWorkflow,
+]
+ACTIVITIES: list[Callable[..., Any]] = [
     send_email_activity,
     deliver_email_activity,
     send_newsletter_activity,
@@ -39,8 +48,10 @@ ACTIVITIES = [
 MAX_CONCURRENT_ACTIVITIES = 20
 
 
-async def run_worker(settings: Settings) -> None:
+async def run_worker(settings: JobSettings) -> None:
     client = await connect(settings)
+    # Temporal's cron: make sure the Schedules exist and match schedules.py (safe on every start).
+    await apply_schedules(client, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -75,12 +86,11 @@ async def run_worker(settings: Settings) -> None:
 
 
 def main() -> None:
-    settings = get_settings()
-    configure_logging(settings.log_level, settings.log_format)
+    setup_logging()
     # JSON logs carry the workflow/activity ids as fields; text logs append them to the message.
-    workflow.logger.workflow_info_on_message = settings.log_format == "text"
-    activity.logger.activity_info_on_message = settings.log_format == "text"
-    run_and_exit(run_worker(settings))
+    workflow.logger.workflow_info_on_message = app_settings.log_format == "text"
+    activity.logger.activity_info_on_message = app_settings.log_format == "text"
+    run_and_exit(run_worker(job_settings))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """Temporal Schedules, the counterpart of cron: the Temporal server starts the workflows.
 
-From backend/: `python -m internal.workers.schedules` creates each schedule, or updates it to match
-this file when it exists already, so running it again (each deploy) is safe. The worker executes
-the workflows the schedules start; no scheduler process of ours runs.
+The worker applies them when it starts, and so does `python -m internal.workers.schedules` (from
+backend/): each schedule is created, or updated to match this file when it exists already, so
+applying them again (each deploy, each worker start) is safe, and a schedule an operator paused
+stays paused. The worker executes the workflows the schedules start; no scheduler process of ours
+runs.
 """
 
 import logging
@@ -24,15 +26,15 @@ from temporalio.client import (
 from internal.workers.client import connect
 from internal.workers.process import run_and_exit
 from internal.workers.workflows import OutboxReportWorkflow
-from pkg.config.settings import Settings, get_settings
-from pkg.logging import configure_logging
+from pkg.config.jobs import JobSettings, job_settings
+from pkg.logger import setup_logging
 
 logger = logging.getLogger("internal.workers.schedules")
 
 OUTBOX_REPORT_SCHEDULE_ID = "outbox-report"
 
 
-def schedules(settings: Settings) -> dict[str, Schedule]:
+def schedules(settings: JobSettings) -> dict[str, Schedule]:
     """Every schedule this project wants, by schedule id."""
     return {
         OUTBOX_REPORT_SCHEDULE_ID: Schedule(
@@ -56,7 +58,7 @@ def schedules(settings: Settings) -> dict[str, Schedule]:
     }
 
 
-async def apply_schedules(client: Client, settings: Settings) -> list[str]:
+async def apply_schedules(client: Client, settings: JobSettings) -> list[str]:
     """Create or update every schedule; returns their ids."""
     planned = schedules(settings)
     for schedule_id, schedule in planned.items():
@@ -65,7 +67,9 @@ async def apply_schedules(client: Client, settings: Settings) -> list[str]:
             logger.info("created schedule %s", schedule_id)
         except ScheduleAlreadyRunningError:
 
-            def replace(_: ScheduleUpdateInput, wanted: Schedule = schedule) -> ScheduleUpdate:
+            def replace(old: ScheduleUpdateInput, wanted: Schedule = schedule) -> ScheduleUpdate:
+                # What an operator did stays: a paused schedule stays paused, with its note.
+                wanted.state = old.description.schedule.state
                 return ScheduleUpdate(schedule=wanted)
 
             await client.get_schedule_handle(schedule_id).update(replace)
@@ -73,14 +77,13 @@ async def apply_schedules(client: Client, settings: Settings) -> list[str]:
     return list(planned)
 
 
-async def _main(settings: Settings) -> None:
+async def _main(settings: JobSettings) -> None:
     await apply_schedules(await connect(settings), settings)
 
 
 def main() -> None:
-    settings = get_settings()
-    configure_logging(settings.log_level, settings.log_format)
-    run_and_exit(_main(settings))
+    setup_logging()
+    run_and_exit(_main(job_settings))
 
 
 if __name__ == "__main__":

@@ -35,13 +35,14 @@ class EmailNotificationWorkflow:
 
     @workflow.run
     async def run(self, email: str, subject: str) -> bool:
-        return await workflow.execute_activity(
+        sent: bool = await workflow.execute_activity(
             "send_email_activity",
             args=[email, subject],
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=DEFAULT_RETRY,
             result_type=bool,
         )
+        return sent
 
 
 @workflow.defn

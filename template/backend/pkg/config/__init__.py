@@ -1,1 +1,1 @@
-"""Application settings."""
+"""Configuration: `from pkg.config.settings import settings`."""

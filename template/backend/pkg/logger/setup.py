@@ -1,11 +1,10 @@
-"""Logging set-up shared by the API and the workers: readable text or one JSON object per line."""
+"""Logging shared by the API and the workers: readable text, or one JSON object per line."""
 
 import json
 import logging
 from datetime import UTC, datetime
-from typing import Literal
 
-LogFormat = Literal["text", "json"]
+from pkg.config.settings import settings
 
 _RECORD_FIELDS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
@@ -26,12 +25,17 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, default=str)
 
 
-def configure_logging(level: str = "INFO", log_format: LogFormat = "text") -> None:
+def setup_logging(level: str | None = None, log_format: str | None = None) -> None:
+    """Send every logger's records to stderr; LOG_LEVEL and LOG_FORMAT unless given here."""
     handler = logging.StreamHandler()
-    if log_format == "json":
+    if (log_format or settings.log_format) == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level.upper())
+    root.setLevel((level or settings.log_level).upper())
+
+
+def get_logger(name: str | None = None) -> logging.Logger:
+    return logging.getLogger(name)

@@ -1,12 +1,14 @@
-"""Dispatches the example e-mail job through the runner-agnostic jobs port."""
+"""The example e-mail job, dispatched through the jobs port to this project's task runner."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, status
 
-from internal.jobs import EmailDispatcher, EmailJob, JobReceipt, JobStatus, get_dispatcher
+from internal.adapters.jobs import get_dispatcher
+from internal.dto.emails import EmailJob, JobReceipt, JobStatus
+from internal.ports.jobs import EmailDispatcher
 
-router = APIRouter(prefix="/emails", tags=["emails"])
+router = APIRouter()
 
 Dispatcher = Annotated[EmailDispatcher, Depends(get_dispatcher)]
 
@@ -23,4 +25,5 @@ async def send_email(
 
 @router.get("/{job_id}")
 async def email_status(job_id: str, dispatcher: Dispatcher) -> JobStatus:
+    """The job's state: queued, running, succeeded, failed, or unknown."""
     return await dispatcher.status(job_id)

@@ -10,25 +10,20 @@ import logging
 import os
 import re
 import tempfile
-from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+
+from internal.entities.email import OutgoingEmail
 
 logger = logging.getLogger(__name__)
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-@dataclass(frozen=True)
-class OutgoingEmail:
-    sender: str
-    to: str
-    subject: str
-    body: str
-
-
 class FileOutbox:
+    """The `Mailer` port (internal/ports/mail.py) over a directory."""
+
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 

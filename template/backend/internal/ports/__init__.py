@@ -1,0 +1,1 @@
+"""Ports: the interfaces business logic depends on; internal/adapters/ implements them."""

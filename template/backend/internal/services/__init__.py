@@ -1,0 +1,1 @@
+"""Use cases: business logic over the ports."""

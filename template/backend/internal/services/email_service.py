@@ -1,0 +1,33 @@
+"""The e-mail use case, shared by every task runner: build the message, deliver it exactly once."""
+
+from internal.adapters.mail.file_outbox import FileOutbox
+from internal.entities.email import OutgoingEmail
+from internal.ports.mail import Mailer
+from pkg.config.jobs import job_settings
+from pkg.logger import get_logger
+
+logger = get_logger(__name__)
+
+
+class EmailService:
+    def __init__(self, mailer: Mailer, sender: str) -> None:
+        self.mailer = mailer
+        self.sender = sender
+
+    def send(self, to: str, subject: str, body: str, *, idempotency_key: str) -> bool:
+        """Deliver one e-mail; a repeated call with the same key is a logged no-op. Returns True."""
+        email = OutgoingEmail(sender=self.sender, to=to, subject=subject, body=body)
+        if self.mailer.deliver(email, idempotency_key=idempotency_key):
+            logger.info("e-mail %r to %s sent (key %s)", subject, to, idempotency_key)
+        else:
+            logger.info("e-mail with key %s was sent already; skipping it", idempotency_key)
+        return True
+
+
+def outbox() -> FileOutbox:
+    """The outbox the settings name (read each time, so tests may point it elsewhere)."""
+    return FileOutbox(job_settings.outbox_dir)
+
+
+def email_service() -> EmailService:
+    return EmailService(outbox(), job_settings.email_sender)
