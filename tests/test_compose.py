@@ -209,7 +209,7 @@ def stack_factory(
         answers = {"project_name": f"Compose {name}", **STACKS[name]}
         project = generate(tmp_path_factory.mktemp(name) / "project", **answers)
         # `make env`, as the README says: .env from .env.example with generated passwords.
-        run(["python3", "-m", "devtools.env"], project / "backend", python_env())
+        run(["make", "--no-print-directory", "env"], project, python_env())
         with (project / ".env").open("a") as env:
             env.write("\n# Test: free host ports, faster redelivery\n")
             for key in PUBLISHED:
