@@ -63,8 +63,13 @@ def ensure_venv() -> None:
 
 
 def venv_env() -> dict[str, str]:
-    """This venv first on PATH, so generated projects find copier, ruff and the embedded servers."""
-    return {**os.environ, "PATH": f"{VENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
+    """This venv first on PATH, so generated projects find copier, ruff and the embedded servers.
+
+    uv trusts the system's certificate store, as pip does (UV_SYSTEM_CERTS), so it reaches the
+    package index behind a proxy that intercepts TLS with its own certificate authority.
+    """
+    path = f"{VENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"
+    return {"UV_SYSTEM_CERTS": "1", **os.environ, "PATH": path}
 
 
 def demo(runners: list[str]) -> int:

@@ -109,9 +109,17 @@ def env_keys(project: Path, name: str = ".env.example") -> set[str]:
 
 
 def python_env() -> dict[str, str]:
-    """Environment for a generated project's tools: this venv first on PATH, no stray config."""
-    env = {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "PYTHONDONTWRITEBYTECODE": "1"}
-    return env
+    """Environment for a generated project's tools: this venv first on PATH, no stray config.
+
+    HOME keeps uv's and pip's caches; UV_SYSTEM_CERTS makes uv trust the system's certificate
+    store, as pip does, so it reaches the package index through an intercepting proxy too.
+    """
+    return {
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        "HOME": os.environ.get("HOME", "/root"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "UV_SYSTEM_CERTS": "1",
+    }
 
 
 def free_port() -> int:
