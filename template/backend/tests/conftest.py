@@ -4,13 +4,14 @@ The tests carry their own configuration (markers here, event loop scopes in the 
 run the same under the pyproject.toml settings or a project's own pytest.ini.
 """
 
+import contextlib
+import importlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 
-from api.http.emails import router as emails_router
 from pkg.config.jobs import job_settings
 
 
@@ -18,6 +19,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "integration: needs a real broker or server (started embedded when none is set)"
     )
+    # The jobs layer imports the project's own packages (internal.services, internal.dto...).
+    # Imported now, before any test module, it cannot be broken by a test that swaps a module in
+    # sys.modules for a mock (lich init's test_admin_seed.py does so with pkg.config.settings);
+    # if it does not import at all, its own tests report why.
+    with contextlib.suppress(Exception):
+        importlib.import_module("internal.adapters.jobs")
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +36,12 @@ def outbox_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
 
 @pytest.fixture
 def jobs_api() -> FastAPI:
-    """The e-mail job routes on an application of their own, as main.py mounts them."""
+    """The e-mail job routes on an application of their own, as main.py mounts them.
+
+    Imported here, not at the top: the other tests of the project never import them.
+    """
+    from api.http.emails import router as emails_router
+
     app = FastAPI()
     app.include_router(emails_router, prefix="/emails")
     return app

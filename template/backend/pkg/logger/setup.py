@@ -25,16 +25,16 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, default=str)
 
 
-def setup_logging(level: str | None = None, log_format: str | None = None) -> None:
-    """Send every logger's records to stderr; LOG_LEVEL and LOG_FORMAT unless given here."""
+def setup_logging() -> None:
+    """Send every logger's records to stderr, as LOG_LEVEL and LOG_FORMAT say."""
     handler = logging.StreamHandler()
-    if (log_format or settings.log_format) == "json":
+    if settings.log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel((level or settings.log_level).upper())
+    root.setLevel(settings.log_level)
 
 
 def get_logger(name: str | None = None) -> logging.Logger:
