@@ -244,6 +244,68 @@ def sync_env(project: Path, reason: str, example: str | None = None) -> tuple[li
     return added, unused
 
 
+# The task runner's part of .lich/PROJECT_CONFIG.yaml: (section, key) lines, and whole sections.
+RUNNER_CONFIG_LINES = (("stack", "task_runner"), ("features", "temporal"), ("features", "celery"))
+RUNNER_CONFIG_SECTIONS = ("celery", "temporal")
+
+
+def yaml_sections(text: str) -> dict[str, tuple[int, int]]:
+    """Top-level keys of a block-style YAML text: name -> (first line, line after the block)."""
+    lines = text.splitlines()
+    starts = [
+        (number, line.split(":", 1)[0])
+        for number, line in enumerate(lines)
+        if re.match(r"^[A-Za-z_][\w-]*:", line)
+    ]
+    return {
+        name: (start, starts[index + 1][0] if index + 1 < len(starts) else len(lines))
+        for index, (start, name) in enumerate(starts)
+    }
+
+
+def with_runner_lines(ours: str, theirs: str) -> str:
+    """`ours` (a project's own PROJECT_CONFIG.yaml) with the task-runner lines of `theirs` (the
+    template's): `stack.task_runner`, `features.temporal|celery`, the `celery:`/`temporal:`
+    sections. Every other line of `ours` stays as it is."""
+    their_lines = theirs.splitlines()
+    lines = ours.splitlines()
+    for name in RUNNER_CONFIG_SECTIONS:  # drop ours, then add theirs, whole
+        if name in (sections := yaml_sections("\n".join(lines))):
+            start, end = sections[name]
+            while end > start and not lines[end - 1].strip():
+                end -= 1
+            del lines[start:end]
+    for section, key in RUNNER_CONFIG_LINES:
+        theirs_at = yaml_sections(theirs).get(section)
+        wanted = (
+            next(
+                (line for line in their_lines[slice(*theirs_at)] if line.startswith(f"  {key}:")),
+                None,
+            )
+            if theirs_at
+            else None
+        )
+        sections = yaml_sections("\n".join(lines))
+        if section not in sections:
+            continue
+        start, end = sections[section]
+        found = [n for n in range(start + 1, end) if lines[n].startswith(f"  {key}:")]
+        if found and wanted:
+            lines[found[0]] = wanted
+        elif found:
+            del lines[found[0]]
+        elif wanted:
+            last = max(n for n in range(start, end) if lines[n].strip())
+            lines.insert(last + 1, wanted)
+    blocks = [
+        "\n".join(their_lines[slice(*span)]).rstrip()
+        for name, span in yaml_sections(theirs).items()
+        if name in RUNNER_CONFIG_SECTIONS
+    ]
+    text = "\n".join(lines).rstrip() + "\n"
+    return text + "".join(f"\n{block}\n" for block in blocks)
+
+
 def project_dir() -> Path:
     """Migrations run in the project (copier's working directory for them)."""
     return Path(os.getcwd())

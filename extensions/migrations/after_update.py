@@ -27,6 +27,7 @@ are reused), merges of already-merged edits are clean, `.env` keys are added onc
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -53,6 +54,7 @@ from _common import (  # the scripts run as files, not as a package
     say,
     sync_env,
     tracked_files,
+    with_runner_lines,
 )
 
 # Beat's state file before 2.0.0 (2.0.0 keeps it in backend/var/, which git ignores).
@@ -148,10 +150,8 @@ def render_old(old: dict[str, Any], deleted: list[str]) -> tuple[dict[str, bytes
 def settle_python_conflicts(project: Path, kept: dict[str, bytes]) -> list[str]:
     """Python files copier left with conflict markers take the template's version; the user's
     version joins the kept files. Returns their paths."""
-    unmerged = git(project, "ls-files", "-u", "-z", check=False).split("\0")
-    paths = sorted({entry.split("\t", 1)[1] for entry in unmerged if "\t" in entry})
     settled = []
-    for path in paths:
+    for path in sorted(unmerged_paths(project)):
         if not path.endswith(".py"):
             continue
         template = git_show(project, path, ref=":3")
@@ -162,6 +162,51 @@ def settle_python_conflicts(project: Path, kept: dict[str, bytes]) -> list[str]:
         git(project, "reset", "-q", "--", path)  # resolved: the index leaves the conflict
         settled.append(path)
     return settled
+
+
+def unmerged_paths(project: Path) -> set[str]:
+    entries = git(project, "ls-files", "-u", "-z", check=False).split("\0")
+    return {entry.split("\t", 1)[1] for entry in entries if "\t" in entry}
+
+
+def settle_project_config(project: Path) -> bool:
+    """A project's own PROJECT_CONFIG.yaml (adopted from lich init) conflicts with the template's
+    on every switch: it keeps its lines, with the task runner's set as the template's."""
+    path = ".lich/PROJECT_CONFIG.yaml"
+    if path not in unmerged_paths(project):
+        return False
+    ours, theirs = git_show(project, path, ref=":2"), git_show(project, path, ref=":3")
+    if ours is None or theirs is None:
+        return False
+    (project / path).write_text(with_runner_lines(ours.decode(), theirs.decode()), encoding="utf-8")
+    git(project, "reset", "-q", "--", path)
+    return True
+
+
+def relock(project: Path) -> str | None:
+    """uv.lock must satisfy pyproject.toml: a conflicted one takes the template's side, and one
+    that no longer fits the project's own dependencies is locked again. Returns what happened."""
+    path = "backend/uv.lock"
+    conflicted = path in unmerged_paths(project)
+    if conflicted:
+        (project / path).write_bytes(git_show(project, path, ref=":3") or b"")
+        git(project, "reset", "-q", "--", path)
+    uv = project / "backend" / ".venv" / "bin" / "uv"
+    command = str(uv) if uv.is_file() else shutil.which("uv")
+    if command is None:
+        return "run `make install`: it locks uv.lock again" if conflicted else None
+    backend = project / "backend"
+    check = subprocess.run(
+        [command, "lock", "--check", "--offline", "--quiet"], cwd=backend, capture_output=True
+    )
+    if check.returncode == 0:
+        return "the template's version, which fits" if conflicted else None
+    locked = subprocess.run(
+        [command, "lock", "--quiet"], cwd=backend, capture_output=True, text=True, timeout=300
+    )
+    if locked.returncode != 0:
+        return f"could not lock it again ({locked.stderr.strip()[-200:]}); run `make lock`"
+    return "locked again, for your dependencies and the new runner's"
 
 
 def remove_old_beat_state(project: Path) -> list[str]:
@@ -198,7 +243,13 @@ def main() -> None:
                 continue
             kept[path] = ours
     settled = settle_python_conflicts(project, kept)
+    config = settle_project_config(project)
+    lock = relock(project)
     report(project, old, new, deleted, old_files, kept, merged, settled)
+    if config:
+        say(".lich/PROJECT_CONFIG.yaml: yours, with the task runner's lines updated.")
+    if lock:
+        say(f"backend/uv.lock: {lock}.")
 
 
 def report(
