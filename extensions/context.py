@@ -8,6 +8,7 @@ over a prepared list instead of repeating the runner logic file by file.
 from __future__ import annotations
 
 import importlib.util
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,23 @@ def dotenv_quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def python_string(value: str) -> str:
+    """A Python string literal as `ruff format` writes it: double quotes unless single quotes
+    escape fewer characters; non-ASCII letters as they are."""
+    quote = "'" if value.count('"') > value.count("'") else '"'
+    escaped = value.replace("\\", "\\\\").replace(quote, "\\" + quote)
+    return f"{quote}{escaped}{quote}"
+
+
+@cache
+def locked_names(locks: Path) -> frozenset[str]:
+    """Every package any lock file names: a project of the same name would shadow it."""
+    names: set[str] = set()
+    for lock in locks.glob("*.lock"):
+        names |= set(re.findall(r'^name = "([^"]+)"$', lock.read_text(encoding="utf-8"), re.M))
+    return frozenset(names - {facts.LOCK_PLACEHOLDER})
+
+
 @cache
 def lock_text(lock: Path, dist_name: str) -> str:
     """The lock file for this project: its name put where the lock file has the placeholder."""
@@ -106,7 +124,9 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "python_version": facts.PYTHON_VERSION,
         "images": facts.IMAGES,
         "env_project_name": dotenv_quote(str(answers.get("project_name", ""))),
+        "py_project_name": python_string(str(answers.get("project_name", ""))),
         "compose_services": compose_services(flags),
+        "reserved_names": sorted(locked_names(facts.LOCKS)),
         "lock_variant": variant,
         # Empty only while `python3 dev.py lock` makes the lock files.
         "uv_lock": lock_text(lock, dist_name) if lock.is_file() else "",

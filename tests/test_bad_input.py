@@ -13,9 +13,10 @@ from tests.helpers import BIN
 
 def copier_copy(template: Path, dst: Path, *data: str) -> subprocess.CompletedProcess[str]:
     args = [str(BIN / "copier"), "copy", "--trust", "--defaults", "--vcs-ref", "HEAD"]
-    args += [arg for pair in data for arg in ("-d", pair)]
+    # A name first: each test's own answers come after it, and win.
+    args += [arg for pair in ("project_name=Bad Input", *data) for arg in ("-d", pair)]
     return subprocess.run(
-        [*args, "-d", "project_name=Bad Input", str(template), str(dst)],
+        [*args, str(template), str(dst)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -31,6 +32,10 @@ def copier_copy(template: Path, dst: Path, *data: str) -> subprocess.CompletedPr
         ("author_email=not-an-email", 'author_email "not-an-email" is not an e-mail address'),
         ("task_runner=rq", "task_runner"),
         ("temporal_task_queue=bad queue", "temporal_task_queue"),
+        ("project_slug=celery", 'project_slug "celery" is the name of a package the project'),
+        ("project_slug=pydantic", "Choose another, e.g. \"pydantic_app\""),
+        ("project_slug=" + "a" * 41, "is 41 characters long: keep it to 40"),
+        ("project_name=" + "N" * 61, "project_name is 61 characters long: keep it to 60"),
     ],
 )
 def test_bad_answer_fails_clearly_and_writes_nothing(

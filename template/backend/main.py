@@ -1,4 +1,4 @@
-"""{{ project_name }}: the FastAPI application.
+"""The FastAPI application.
 
 From backend/: `uvicorn main:app --reload`, or `python main.py` (host, port and reload from
 settings). Routes are joined in api/http/__init__.py.
@@ -26,12 +26,7 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     logger.info("stopping %s", settings.project_name)
 
 
-app = FastAPI(
-    title=settings.project_name,
-    description={{ project_description | tojson }},
-    version="0.1.0",
-    lifespan=lifespan,
-)
+app = FastAPI(title=settings.project_name, version="0.1.0", lifespan=lifespan)
 app.add_middleware(
     CORSMiddleware,
     allow_origins=settings.cors_origins,
