@@ -84,7 +84,7 @@ def run(
 
 def project_files(project: Path) -> set[str]:
     """Paths of the generated files, relative to the project, without git and cache noise."""
-    ignored = {".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".venv", "var"}
+    ignored = {".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", ".venv", "var"}
     return {
         path.relative_to(project).as_posix()
         for path in project.rglob("*")

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,12 @@ def test_python_compiles_and_is_ruff_clean(generated: tuple[dict[str, Any], Path
     assert compileall.compile_dir(backend, quiet=1, force=True, legacy=False)
     run([BIN / "ruff", "check", "--no-cache", "."], cwd=backend)
     run([BIN / "ruff", "format", "--check", "--no-cache", "."], cwd=backend)
+
+
+def test_python_is_type_clean(generated: tuple[dict[str, Any], Path]) -> None:
+    """mypy --strict, as `make lint` runs it (this environment has every runner's packages)."""
+    _, project = generated
+    run([sys.executable, "-m", "mypy", "--cache-dir=/dev/null"], project / "backend")
 
 
 def test_answers_and_project_config_record_the_runner(
