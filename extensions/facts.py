@@ -32,6 +32,7 @@ FLOWER_DEPENDENCY = "flower>=2.0,<3"
 DEV_DEPENDENCIES = [
     "httpx2>=2.0,<3",  # what starlette's TestClient uses (plain httpx is deprecated there)
     "mypy>=2.4,<3",
+    "pre-commit>=4.0,<5",
     "pytest>=8.3,<10",
     "pytest-asyncio>=1.0,<2",
     "ruff>=0.17,<0.18",

@@ -65,6 +65,33 @@ def test_python_is_type_clean(generated: tuple[dict[str, Any], Path]) -> None:
     run([sys.executable, "-m", "mypy", "--cache-dir=/dev/null"], project / "backend")
 
 
+def test_the_ci_workflow_is_valid_pinned_and_calls_real_targets(
+    generated: tuple[dict[str, Any], Path],
+) -> None:
+    """actionlint (syntax, expressions, shell), zizmor offline (no high finding: pinned actions,
+    least permissions, no credential persistence), and every `make X` a step runs exists."""
+    _, project = generated
+    workflow = project / ".github" / "workflows" / "ci.yml"
+    run([BIN / "actionlint", "-no-color", workflow], project)
+    run([BIN / "zizmor", "--offline", "--min-severity", "high", "--no-progress", workflow], project)
+    makefile = (project / "Makefile").read_text()
+    steps = [
+        step
+        for job in yaml.safe_load(workflow.read_text())["jobs"].values()
+        for step in job["steps"]
+        if "run" in step
+    ]
+    assert steps
+    for step in steps:
+        for target in re.findall(r"\bmake ([a-z-]+)", step["run"]):
+            assert re.search(rf"^{target}:", makefile, re.MULTILINE), f"no make target {target}"
+
+
+def test_the_pre_commit_configuration_is_valid(generated: tuple[dict[str, Any], Path]) -> None:
+    _, project = generated
+    run([BIN / "pre-commit", "validate-config", ".pre-commit-config.yaml"], project)
+
+
 def test_answers_and_project_config_record_the_runner(
     generated: tuple[dict[str, Any], Path],
 ) -> None:
