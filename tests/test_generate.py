@@ -18,7 +18,8 @@ from tests.docker_engine import compose_binary
 from tests.helpers import BIN, MATRIX, env_keys, matrix_id, project_files, read_answers, run
 
 # `}}` alone is legal Python (nested dicts); an opening delimiter or a statement end is not.
-JINJA_LEFTOVER = re.compile(r"{{|{%|%}|{#")
+# `${{ ... }}` is a GitHub Actions expression, which the CI workflow is meant to hold.
+JINJA_LEFTOVER = re.compile(r"(?<!\$){{|{%|%}|{#")
 
 
 @pytest.fixture(scope="module", params=MATRIX, ids=matrix_id)
