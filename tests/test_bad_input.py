@@ -33,7 +33,7 @@ def copier_copy(template: Path, dst: Path, *data: str) -> subprocess.CompletedPr
         ("task_runner=rq", "task_runner"),
         ("temporal_task_queue=bad queue", "temporal_task_queue"),
         ("project_slug=celery", 'project_slug "celery" is the name of a package the project'),
-        ("project_slug=pydantic", "Choose another, e.g. \"pydantic_app\""),
+        ("project_slug=pydantic", 'Choose another, e.g. "pydantic_app"'),
         ("project_slug=" + "a" * 41, "is 41 characters long: keep it to 40"),
         ("project_name=" + "N" * 61, "project_name is 61 characters long: keep it to 60"),
     ],

@@ -22,7 +22,7 @@ DESCRIPTION = (
 )
 NAMES = [
     ("Shop # App", {}),
-    ("O'Brien \"Quoted\" Co", {}),
+    ('O\'Brien "Quoted" Co', {}),
     ("yes", {}),
     ("null", {}),
     ("true", {"task_runner": "celery"}),

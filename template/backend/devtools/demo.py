@@ -1,26 +1,27 @@
 """`make demo`: run the example e-mail job end to end and show the e-mail it wrote.
 
-It starts the embedded servers and the worker with the documented command, dispatches the job
-through the same port the API uses, waits for it, then stops everything it started.
+It starts the runner's servers on free ports and the worker with the documented command,
+dispatches the job through the same port the API uses, waits for it, then stops everything.
 """
 
 import asyncio
-import logging
 import os
 import sys
 import time
 import uuid
 
 from devtools.stack import embedded_servers, running, worker_commands
-from pkg.logger import setup_logging
+from internal.services.email_service import outbox
+from pkg.config.jobs import job_settings
+from pkg.logger import get_logger, setup_logging
 
-logger = logging.getLogger("devtools.demo")
+logger = get_logger("devtools.demo")
 TIMEOUT_SECONDS = 60.0
 
 
 async def send_and_wait() -> str:
-    # Imported here: settings are read at import, after main() pointed the environment at the
-    # embedded servers.
+    # Imported here, once the settings name this demo's servers: a runner's client (the Celery
+    # app) is configured when its module is imported.
     from internal.adapters.jobs import get_dispatcher
     from internal.dto.emails import EmailJob
 
@@ -42,12 +43,15 @@ async def send_and_wait() -> str:
 
 def main() -> int:
     setup_logging()
-    with embedded_servers() as env, running(worker_commands(with_scheduler=False), env):
-        # The dispatcher in this process must reach the same servers as the worker.
+    with (
+        embedded_servers(isolated=True) as env,
+        running(worker_commands(with_scheduler=False), env),
+    ):
+        # The dispatcher in this process must reach the same servers as the worker: the settings
+        # are read again, in place, with this demo's ports.
         os.environ.update(env)
+        job_settings.__init__()  # type: ignore[misc]
         job_id = asyncio.run(send_and_wait())
-    from internal.services.email_service import outbox
-
     message = outbox().path_for(job_id)
     logger.info("the e-mail, as delivered to %s:\n%s", message, message.read_text())
     return 0
