@@ -20,8 +20,8 @@ TIMEOUT_SECONDS = 60.0
 
 
 async def send_and_wait() -> str:
-    # Imported here, once the settings name this demo's servers: a runner's client (the Celery
-    # app) is configured when its module is imported.
+    # Imported here, once the settings name this demo's servers: a runner's client is
+    # configured when its module is imported.
     from internal.adapters.jobs import get_dispatcher
     from internal.dto.emails import EmailJob
 
