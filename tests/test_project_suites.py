@@ -1,18 +1,18 @@
-"""Each generated project's own test suite passes: once from this environment (fast), and once in a
-fresh virtual environment installed from the project's own pyproject (catches a missing dependency).
+"""Each generated project's own test suite passes: once from this environment (fast), and from a
+fresh clone installed exactly as its lock says (catches a missing dependency or a stale lock).
 """
 
 from __future__ import annotations
 
 import shutil
 import sys
-import venv
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import facts, python_env, read_env, run
+from tests.helpers import facts, matrix_id, python_env, read_env, run
+from tests.update_helpers import commit_all, is_clean, output, update
 
 RUNNERS = list(facts.RUNNERS)
 
@@ -27,33 +27,59 @@ def test_generated_suite_passes(runner: str, generate: Any, tmp_path: Path) -> N
     assert " failed" not in result.stdout
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("runner", RUNNERS)
-def test_generated_project_installs_from_its_own_pyproject(
-    runner: str, generate: Any, tmp_path: Path
-) -> None:
-    """A new venv with only what the project's own pyproject declares, then its lint and tests.
+# One project per lock file (extensions/locks/), RabbitMQ and Flower in one of them.
+VARIANTS = [
+    {"task_runner": "none"},
+    {"task_runner": "celery", "celery_broker": "redis", "celery_beat": True},
+    {
+        "task_runner": "celery",
+        "celery_broker": "rabbitmq",
+        "celery_beat": False,
+        "celery_flower": True,
+    },
+    {"task_runner": "temporal"},
+]
+MAKE = ["make", "--no-print-directory"]
 
-    Through its Makefile (`make install lint test`, as its README says) where make exists;
-    otherwise through the same pip commands, so a missing dependency is caught either way.
-    """
-    project = generate(tmp_path / "project", task_runner=runner)
-    backend = project / "backend"
-    if shutil.which("make"):
-        make = ["make", "--no-print-directory", f"PYTHON={sys.executable}"]
-        run([*make, "install"], project)
-        env, example = read_env(project / ".env"), read_env(project / ".env.example")
-        assert set(env) == set(example)
-        for key, value in example.items():
-            secret = key.endswith(("_PASSWORD", "_BASIC_AUTH"))
-            assert env[key] == value or (secret and not value and len(env[key]) >= 24), key
-        run([*make, "lint"], project)
-        result = run([*make, "test"], project)
-    else:
-        venv.create(backend / ".venv", with_pip=True)
-        python = backend / ".venv" / "bin" / "python"
-        run([python, "-m", "pip", "install", "-q", f"uv=={facts.UV_VERSION}"], backend)
-        run([backend / ".venv" / "bin" / "uv", "sync", "--locked"], backend)
-        run([python, "-m", "ruff", "check", "--no-cache", "."], backend)
-        result = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], backend)
-    assert " passed" in result.stdout
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("make") is None, reason="no make on this machine")
+@pytest.mark.parametrize("answers", VARIANTS, ids=matrix_id)
+def test_a_fresh_clone_installs_from_its_lock_and_passes_its_checks(
+    answers: dict[str, Any], generate: Any, tmp_path: Path
+) -> None:
+    """As CI does: a fresh clone, `make install` with UV_LOCKED (the lock must match exactly),
+    then `make lint` (ruff, mypy --strict) and `make test`, in the project's own environment."""
+    project = generate(tmp_path / "project", **answers)
+    commit_all(project, "Initial commit from the Lich template")
+    clone = tmp_path / "clone"
+    run(["git", "clone", "-q", project, clone], tmp_path)
+    env = {**python_env(), "UV_LOCKED": "1"}
+    run([*MAKE, "install"], clone, env)
+    assert is_clean(clone), "make install leaves the tree clean"
+    env_file, example = read_env(clone / ".env"), read_env(clone / ".env.example")
+    assert set(env_file) == set(example)
+    for key, value in example.items():
+        secret = key.endswith(("_PASSWORD", "_BASIC_AUTH"))
+        assert env_file[key] == value or (secret and not value and len(env_file[key]) >= 24), key
+    run([*MAKE, "lint"], clone, env)
+    assert " passed" in run([*MAKE, "test"], clone, env).stdout
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("make") is None, reason="no make on this machine")
+def test_after_a_switch_make_install_leaves_only_the_new_runner_installed(
+    generate: Any, tmp_path: Path
+) -> None:
+    project = generate(tmp_path / "project", task_runner="celery")
+    commit_all(project, "Initial commit from the Lich template")
+    run([*MAKE, "install"], project, python_env())
+    site = next((project / "backend/.venv/lib").glob("python*/site-packages"))
+    assert (site / "celery").is_dir()
+    result = update(project, "--vcs-ref=:current:", "-d", "task_runner=temporal")
+    assert result.returncode == 0, output(result)
+    commit_all(project, "Switch to Temporal")
+    run([*MAKE, "install"], project, python_env())
+    assert not (site / "celery").exists() and not (site / "kombu").exists()
+    assert (site / "temporalio").is_dir()
+    assert " passed" in run([*MAKE, "test"], project, python_env()).stdout
