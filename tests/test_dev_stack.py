@@ -10,6 +10,7 @@ no error line was printed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -18,6 +19,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +125,25 @@ def installed(generate: Any, tmp_path_factory: pytest.TempPathFactory):
 def env_value(project: Path, key: str) -> str:
     lines = (project / ".env").read_text().splitlines()
     return [line.split("=", 1)[1] for line in lines if line.startswith(f"{key}=")][-1]
+
+
+@contextlib.contextmanager
+def port_in_use(project: Path, key: str) -> Iterator[int]:
+    """A port this test holds, named by `key` in .env until the block ends.
+
+    Held from the start: a port .env named at install time may have been reused since.
+    """
+    env_file = project / ".env"
+    saved = env_file.read_text()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port: int = taken.getsockname()[1]
+        env_file.write_text(f"{saved}{key}={port}\n")
+        try:
+            yield port
+        finally:
+            env_file.write_text(saved)
 
 
 def start_make_dev(project: Path, log: Path) -> subprocess.Popen[bytes]:
@@ -236,10 +257,7 @@ def reaches_from_outside(runner: str, project: Path) -> None:
 
 def test_make_dev_refuses_a_port_in_use_naming_the_setting(installed: Any) -> None:
     project = installed("none")
-    port = int(env_value(project, "API_PORT"))
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", port))
-        taken.listen()
+    with port_in_use(project, "API_PORT") as port:
         result = subprocess.run(
             ["make", "--no-print-directory", "dev"],
             cwd=project,
@@ -258,10 +276,7 @@ def test_make_dev_refuses_a_port_in_use_naming_the_setting(installed: Any) -> No
 def test_the_demo_runs_on_ports_of_its_own(installed: Any) -> None:
     """`make demo` does not need the .env ports free: it starts its servers elsewhere."""
     project = installed("celery")
-    port = int(env_value(project, "REDIS_PORT"))
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", port))
-        taken.listen()
+    with port_in_use(project, "REDIS_PORT"):
         demo = subprocess.run(
             ["make", "--no-print-directory", "demo"],
             cwd=project,
