@@ -26,7 +26,16 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     logger.info("stopping %s", settings.project_name)
 
 
-app = FastAPI(title=settings.project_name, version="0.1.0", lifespan=lifespan)
+# In production the API does not publish its own description (/docs, /redoc, /openapi.json).
+public_docs = settings.environment != "production"
+app = FastAPI(
+    title=settings.project_name,
+    version="0.1.0",
+    lifespan=lifespan,
+    docs_url="/docs" if public_docs else None,
+    redoc_url="/redoc" if public_docs else None,
+    openapi_url="/openapi.json" if public_docs else None,
+)
 app.add_middleware(
     CORSMiddleware,
     allow_origins=settings.cors_origins,

@@ -40,8 +40,6 @@ def jobs_api() -> FastAPI:
 
     Imported here, not at the top: the other tests of the project never import them.
     """
-    from api.http.emails import router as emails_router
+    from devtools.jobs_api import create_app
 
-    app = FastAPI()
-    app.include_router(emails_router, prefix="/emails")
-    return app
+    return create_app()

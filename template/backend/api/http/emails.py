@@ -1,25 +1,39 @@
-"""The example e-mail job, dispatched through the jobs port to this project's task runner."""
+"""The example e-mail job, dispatched through the jobs port to this project's task runner.
+
+Its input limits, time bounds and error answers are in api/http/jobs.py.
+"""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, status
+from fastapi import APIRouter, Header, status
 
-from internal.adapters.jobs import get_dispatcher
-from internal.dto.emails import EmailJob, JobReceipt, JobStatus
-from internal.ports.jobs import EmailDispatcher
+from api.http.jobs import Dispatcher, Job
+from internal.dto.emails import IDEMPOTENCY_KEY_PATTERN, EmailJob, JobReceipt, JobStatus
 
 router = APIRouter()
 
-Dispatcher = Annotated[EmailDispatcher, Depends(get_dispatcher)]
+# The body is read by api/http/jobs.py (size limit first), so its schema is stated here.
+JOB_BODY = {"content": {"application/json": {"schema": EmailJob.model_json_schema()}}}
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    openapi_extra={"requestBody": {"required": True, **JOB_BODY}},
+)
 async def send_email(
-    job: EmailJob,
+    job: Job,
     dispatcher: Dispatcher,
-    idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            pattern=IDEMPOTENCY_KEY_PATTERN,
+            description="The same key sends once; without one, every request is a new job.",
+        ),
+    ] = None,
 ) -> JobReceipt:
-    """Queue an e-mail. Repeating a request with the same Idempotency-Key sends it once."""
+    """Queue an e-mail. Repeating a request with the same Idempotency-Key sends it once; the
+    same key with other content is refused (409)."""
     return await dispatcher.send_email(job, idempotency_key=idempotency_key)
 
 

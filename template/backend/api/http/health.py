@@ -1,4 +1,5 @@
-"""Liveness for load balancers and compose health checks."""
+"""Liveness, for load balancers and compose health checks: the process is up (api/http/ready.py
+says whether the task runner answers too)."""
 
 from fastapi import APIRouter
 

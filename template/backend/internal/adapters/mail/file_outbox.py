@@ -64,7 +64,7 @@ class FileOutbox:
                 return False
         finally:
             os.unlink(temporary)
-        logger.info("wrote e-mail to %s into %s", email.to, target)
+        logger.debug("wrote e-mail to %s into %s", email.to, target)
         return True
 
     def messages(self) -> list[Path]:
