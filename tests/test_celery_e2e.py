@@ -1,8 +1,10 @@
 """End to end: a generated Celery project's worker and beat, started with the documented commands
-against the machine's Redis (and RabbitMQ), survive what production does to them.
+against a real broker, survive what production does to them.
 
-Each test isolates itself on the shared brokers: a unique CELERY_NAMESPACE (on Redis a prefix of
-every broker key, on RabbitMQ of the queue names), removed afterwards.
+Redis is an embedded Valkey these tests start (and restart) themselves; RabbitMQ cannot be
+embedded, so its test runs where one answers on 127.0.0.1:5672 and is skipped elsewhere. Each
+test isolates itself: a unique CELERY_NAMESPACE (on Redis a prefix of every broker key, on
+RabbitMQ of the queue names), removed afterwards.
 """
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,11 +28,10 @@ from typing import Any
 import pytest
 import redis
 
-from tests.helpers import python_env
+from tests.helpers import Valkey, python_env, valkey_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-REDIS_URL = "redis://127.0.0.1:6379"
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672//"
 WORKER = ["-m", "celery", "-A", "internal.celery_app", "worker", "-l", "INFO"]
 BEAT = ["-m", "celery", "-A", "internal.celery_app", "beat", "-l", "INFO"]
@@ -45,9 +49,13 @@ def reachable(port: int) -> bool:
 
 
 @pytest.fixture(scope="module")
+def valkey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Valkey]:
+    with valkey_server(tmp_path_factory.mktemp("valkey"), durable=True) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
 def redis_project(generate: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not reachable(6379):
-        pytest.skip("no Redis on 127.0.0.1:6379 (the e2e tests use the machine's Redis)")
     project = tmp_path_factory.mktemp("celery-redis") / "project"
     return generate(project, task_runner="celery", celery_broker="redis", celery_beat=True)
 
@@ -55,7 +63,7 @@ def redis_project(generate: Any, tmp_path_factory: pytest.TempPathFactory) -> Pa
 class Project:
     """A generated project's backend with one isolated environment, and the processes it runs."""
 
-    def __init__(self, backend: Path, tmp: Path, broker_url: str) -> None:
+    def __init__(self, backend: Path, tmp: Path, broker_url: str, results_url: str) -> None:
         self.backend = backend
         self.tmp = tmp
         self.namespace = f"e2e-{uuid.uuid4().hex[:12]}-"
@@ -64,11 +72,13 @@ class Project:
             **os.environ,
             **python_env(),
             "CELERY_BROKER_URL": broker_url,
-            "CELERY_RESULT_BACKEND": f"{REDIS_URL}/1",
+            "CELERY_RESULT_BACKEND": results_url,
             "CELERY_NAMESPACE": self.namespace,
             "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
             "CELERY_TASK_SOFT_TIME_LIMIT": "4",
             "CELERY_TASK_TIME_LIMIT": "5",
+            "CELERY_BULK_SOFT_TIME_LIMIT": "4",
+            "CELERY_BULK_TIME_LIMIT": "5",
             "CELERY_OUTBOX_REPORT_INTERVAL": "1",
             "CELERY_BEAT_SCHEDULE_FILE": str(tmp / "celerybeat-schedule"),
             "OUTBOX_DIR": str(self.outbox),
@@ -118,7 +128,8 @@ class Project:
         return self.python(code, task, json.dumps(args))
 
     def result(self, task_id: str) -> dict[str, Any]:
-        stored = redis.Redis.from_url(f"{REDIS_URL}/1").get(f"celery-task-meta-{task_id}")
+        results = redis.Redis.from_url(self.env["CELERY_RESULT_BACKEND"])
+        stored = results.get(f"celery-task-meta-{task_id}")
         return json.loads(stored) if stored else {"status": "PENDING"}
 
     def emails(self, containing: str = "") -> list[Path]:
@@ -148,7 +159,7 @@ class Project:
 
         with Connection(self.env["CELERY_BROKER_URL"]) as connection:
             channel = connection.default_channel
-            for name in ("default", "emails"):
+            for name in ("default", "emails", "bulk"):
                 Queue(f"{self.namespace}{name}", channel=channel).delete()
             Exchange(f"{self.namespace}default", channel=channel).delete()
 
@@ -172,8 +183,8 @@ def wait_for(
 
 
 @pytest.fixture
-def redis_run(redis_project: Path, tmp_path: Path) -> Iterator[Project]:
-    project = Project(redis_project / "backend", tmp_path, f"{REDIS_URL}/0")
+def redis_run(redis_project: Path, valkey: Valkey, tmp_path: Path) -> Iterator[Project]:
+    project = Project(redis_project / "backend", tmp_path, f"{valkey.url}/0", f"{valkey.url}/1")
     try:
         yield project
     finally:
@@ -260,18 +271,119 @@ def test_sigterm_lets_the_running_task_finish_then_exits_cleanly(redis_run: Proj
     assert len(redis_run.emails(task_id)) == count
 
 
-def test_rabbitmq_broker_round_trip(
-    generate: Any, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+# Restarts of the broker in the restart test, and newsletters long enough to be running during
+# the first ones.
+RESTARTS = 50
+LONG_NEWSLETTER = (30, 0.5)
+# What Redis needs to hand out the tasks whose worker lost its connection: the visibility
+# timeout (above the newsletter's time limit), then kombu's next restore sweep.
+RESTORE_SECONDS = 45 + 30
+
+
+def test_broker_restarts_never_stop_the_worker_or_lose_a_task(
+    redis_project: Path, tmp_path: Path
 ) -> None:
-    if not (reachable(5672) and reachable(6379)):
-        pytest.skip("needs RabbitMQ on 127.0.0.1:5672 and Redis on 127.0.0.1:6379")
-    project_dir = generate(
-        tmp_path_factory.mktemp("celery-rabbitmq") / "project",
-        task_runner="celery",
-        celery_broker="rabbitmq",
-        celery_beat=False,
+    """Fifty restarts of a durable broker (append-only file, as compose's volume keeps it) while
+    tasks run: the worker reconnects by itself every time and every e-mail goes out once."""
+    with valkey_server(tmp_path / "broker", durable=True) as broker:
+        run = Project(redis_project / "backend", tmp_path, f"{broker.url}/0", f"{broker.url}/1")
+        # The newsletters run longer than the other tests allow.
+        limits = {"CELERY_BULK_SOFT_TIME_LIMIT": 30, "CELERY_BULK_TIME_LIMIT": 40}
+        run.env.update({key: str(value) for key, value in limits.items()})
+        run.env["CELERY_VISIBILITY_TIMEOUT"] = "45"
+        try:
+            worker, log = run.start_worker()
+            count, pause = LONG_NEWSLETTER
+            recipients = [f"reader{n}@example.com" for n in range(count)]
+            newsletters = [
+                run.send("send_newsletter", recipients, "News", f"Issue {n}", pause)
+                for n in range(2)
+            ]
+            singles = [run.send("send_email", "ada@example.com", f"Hi {n}", "") for n in range(5)]
+            wait_for(lambda: run.emails(newsletters[0]), 30, "the first newsletter e-mail")
+            for restart in range(RESTARTS):
+                broker.restart()
+                time.sleep(0.5)
+                assert worker.poll() is None, f"exited at restart {restart}:\n{log.read_text()}"
+            for task_id in [*newsletters, *singles]:
+                wait_for(
+                    lambda task_id=task_id: run.result(task_id)["status"] == "SUCCESS",
+                    RESTORE_SECONDS + 60,
+                    f"task {task_id} done",
+                    log,
+                    worker,
+                )
+            assert worker.poll() is None
+            assert "Unrecoverable error" not in log.read_text()
+            for task_id in newsletters:
+                assert len(run.emails(task_id)) == count, "one e-mail per recipient"
+            assert len(run.emails()) == 2 * count + len(singles)
+        finally:
+            run.stop_all()
+            run.clean_broker()
+
+
+POISON_MODULE = """\
+import os
+
+from internal.adapters.mail.file_outbox import FileOutbox
+
+_deliver = FileOutbox.deliver
+
+
+def deliver(self, email, *, idempotency_key):
+    if email.subject == "Poison":
+        os._exit(1)  # what an out-of-memory kill looks like to the worker
+    return _deliver(self, email, idempotency_key=idempotency_key)
+
+
+FileOutbox.deliver = deliver
+"""
+
+
+def test_a_task_that_kills_its_worker_fails_after_max_deliveries(
+    redis_run: Project, tmp_path: Path
+) -> None:
+    (tmp_path / "poison.py").write_text(POISON_MODULE)
+    redis_run.env["PYTHONPATH"] = str(tmp_path)
+    redis_run.env["CELERY_MAX_DELIVERIES"] = "3"
+    worker, log = redis_run.start([*WORKER, "--include", "poison", "--concurrency", "1"], "worker")
+    wait_for(lambda: " ready." in log.read_text(), 60, "worker ready", log, worker)
+    job = redis_run.python(
+        "import asyncio\n"
+        "from internal.adapters.jobs import get_dispatcher\n"
+        "from internal.dto.emails import EmailJob\n"
+        "job = EmailJob(to='ada@example.com', subject='Poison')\n"
+        "print(asyncio.run(get_dispatcher().send_email(job, idempotency_key='poison-1')).job_id)"
     )
-    run = Project(project_dir / "backend", tmp_path, AMQP_URL)
+    wait_for(lambda: redis_run.result(job)["status"] == "FAILURE", 120, "failure", log, worker)
+    status = redis_run.python(
+        "import asyncio, sys\n"
+        "from internal.adapters.jobs import get_dispatcher\n"
+        "print(asyncio.run(get_dispatcher().status(sys.argv[1])).model_dump_json())",
+        job,
+    )
+    assert json.loads(status)["state"] == "failed"
+    assert "PoisonTask" in json.loads(status)["error"]
+    # Three runs died; the fourth delivery was refused; the worker lives on.
+    death = "Task handler raised error: WorkerLostError("
+    assert log.read_text().count(death) == 3
+    assert worker.poll() is None
+    # It is done with: no further delivery comes.
+    time.sleep(3)
+    assert log.read_text().count(death) == 3
+
+
+@pytest.fixture(scope="module")
+def rabbitmq_project(generate: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = tmp_path_factory.mktemp("celery-rabbitmq") / "project"
+    return generate(project, task_runner="celery", celery_broker="rabbitmq", celery_beat=False)
+
+
+def test_rabbitmq_broker_round_trip(rabbitmq_project: Path, valkey: Valkey, tmp_path: Path) -> None:
+    if not reachable(5672):
+        pytest.skip("needs RabbitMQ on 127.0.0.1:5672 (it cannot be embedded)")
+    run = Project(rabbitmq_project / "backend", tmp_path, AMQP_URL, f"{valkey.url}/1")
     try:
         worker, log = run.start_worker()
         assert "transport:   amqp://guest:**@127.0.0.1:5672//" in log.read_text()
@@ -287,3 +399,114 @@ def test_rabbitmq_broker_round_trip(
     finally:
         run.stop_all()
         run.clean_broker()
+
+
+def certificates(directory: Path, *names: str) -> Path:
+    """A test CA (returned) and, per host name, a server certificate and key it signed."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make test certificates")
+
+    def openssl(*arguments: str) -> None:
+        subprocess.run(["openssl", *arguments], cwd=directory, check=True, capture_output=True)
+
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=Test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    )
+    for name in names:
+        kind = "IP" if name[0].isdigit() else "DNS"
+        (directory / f"{name}.ext").write_text(f"subjectAltName={kind}:{name}\n")
+        openssl(
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            f"/CN={name}",
+            "-keyout",
+            f"{name}.key",
+            "-out",
+            f"{name}.csr",
+        )
+        openssl(
+            "x509",
+            "-req",
+            "-in",
+            f"{name}.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "1",
+            "-extfile",
+            f"{name}.ext",
+            "-out",
+            f"{name}.pem",
+        )
+    return directory / "ca.pem"
+
+
+@contextlib.contextmanager
+def tls_server(directory: Path, name: str) -> Iterator[int]:
+    """A TLS server on 127.0.0.1 with `name`'s certificate; it hangs up after the handshake."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(directory / f"{name}.pem", directory / f"{name}.key")
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                connection, _ = listener.accept()
+                with contextlib.suppress(OSError, ssl.SSLError):
+                    context.wrap_socket(connection, server_side=True).close()
+                connection.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()
+
+
+def test_amqps_checks_that_the_certificate_names_the_broker(
+    rabbitmq_project: Path, tmp_path: Path
+) -> None:
+    """A certificate from a trusted CA is not enough: it must name the host of the URL."""
+    ca = certificates(tmp_path, "127.0.0.1", "elsewhere.example")
+    connect = (
+        "import sys\n"
+        "from kombu import Connection\n"
+        "from internal.celery_app import celery_config\n"
+        "from pkg.config.jobs import JobSettings\n"
+        "settings = JobSettings(celery_broker_url=sys.argv[1], celery_ssl_ca_certs=sys.argv[2])\n"
+        "config = celery_config(settings)\n"
+        "ssl = config['broker_use_ssl']\n"
+        "connection = Connection(config['broker_url'], ssl=ssl, connect_timeout=5)\n"
+        "try:\n"
+        "    connection.connect()\n"
+        "except Exception as error:\n"
+        "    print(type(error).__name__, error)\n"
+    )
+    run = Project(rabbitmq_project / "backend", tmp_path, AMQP_URL, "redis://127.0.0.1:1/1")
+    outcomes = {}
+    for name in ("127.0.0.1", "elsewhere.example"):
+        with tls_server(tmp_path, name) as port:
+            url = f"amqps://guest:guest@127.0.0.1:{port}//"
+            outcomes[name] = run.python(connect, url, str(ca))
+    assert "SSLCertVerificationError" in outcomes["elsewhere.example"], outcomes
+    assert "mismatch" in outcomes["elsewhere.example"], outcomes
+    # The right name passes the TLS handshake (then this server hangs up).
+    assert "SSLCertVerificationError" not in outcomes["127.0.0.1"], outcomes

@@ -59,6 +59,8 @@ FAST_REDELIVERY = {
     "CELERY_VISIBILITY_TIMEOUT": "12",
     "CELERY_TASK_SOFT_TIME_LIMIT": "8",
     "CELERY_TASK_TIME_LIMIT": "10",
+    "CELERY_BULK_SOFT_TIME_LIMIT": "8",
+    "CELERY_BULK_TIME_LIMIT": "10",
 }
 WAIT = 240  # seconds for a stack to come up healthy (images are built on the first run)
 
