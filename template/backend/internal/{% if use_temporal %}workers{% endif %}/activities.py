@@ -17,6 +17,8 @@ from internal.entities.email import ADDRESS_PATTERN
 from internal.services.email_service import email_service, outbox
 
 INVALID_EMAIL = "InvalidEmail"
+# Well inside the newsletter's heartbeat timeout (the SDK batches heartbeats it sends).
+HEARTBEAT_EVERY_SECONDS = 1.0
 # The API validates its requests already; any other client (a script, the CLI) may send anything.
 _ADDRESS = re.compile(ADDRESS_PATTERN)
 
@@ -95,9 +97,17 @@ def send_newsletter_activity(newsletter: NewsletterInput) -> int:
         )
         activity.heartbeat(index + 1)
         activity.logger.info("newsletter progress: %d/%d sent", index + 1, total)
-        if newsletter.pause_seconds:
-            time.sleep(newsletter.pause_seconds)
+        if newsletter.pause_seconds and index + 1 < total:
+            _pause(newsletter.pause_seconds, progress=index + 1)
     return total
+
+
+def _pause(seconds: float, *, progress: int) -> None:
+    """Sleep, heartbeating every second: a pause longer than the heartbeat timeout is no crash."""
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        time.sleep(min(left, HEARTBEAT_EVERY_SECONDS))
+        activity.heartbeat(progress)
 
 
 @activity.defn
