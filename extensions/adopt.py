@@ -861,10 +861,13 @@ def say_report(
         print(f".env: added {', '.join(env_added)}")
     if "backend/api/http/emails.py" in plan.write:
         print(
-            "The example e-mail routes are in backend/api/http/emails.py; to serve them, add to "
-            "backend/api/http/__init__.py:\n"
+            "The example e-mail routes are in backend/api/http/emails.py, and the readiness check "
+            "(GET /ready: does the task runner answer?) in backend/api/http/ready.py; to serve "
+            "them, add to backend/api/http/__init__.py:\n"
             "  from .emails import router as emails_router\n"
-            '  router.include_router(emails_router, prefix="/emails", tags=["Emails"])'
+            "  from .ready import router as ready_router\n"
+            '  router.include_router(emails_router, prefix="/emails", tags=["Emails"])\n'
+            '  router.include_router(ready_router, tags=["Health"])'
         )
     print("Committed. Review it with `git show --stat`; change the runner later with:")
     print("  copier update --trust --defaults -d task_runner=<temporal|celery|none>")
