@@ -8,8 +8,8 @@ in the same run. They measure and print; nothing here passes or fails on speed.
     python3 dev.py bench --only suite        # only the test suite
     python3 dev.py bench --record            # also write the table into BENCHMARKS.md
 
-Needs the machine's Redis on 127.0.0.1:6379 for the Celery figures (it uses DB 13 only, and flushes
-only that DB). Everything else it starts itself, on free ports, and stops by PID.
+Needs no service of the machine: it starts everything itself (an embedded Valkey for the Celery
+figures, a Temporal dev server, workers), on free ports, and stops it by PID.
 """
 
 from __future__ import annotations

