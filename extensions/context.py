@@ -13,22 +13,26 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import yaml
 from copier_template_extensions import ContextHook
+from jinja2 import Environment, pass_context
 
 
-def _load_facts() -> Any:
-    """facts.py beside this file, by path: one process may render several template versions (an
-    update renders the old and the new), and each must read its own facts, never a cached
-    module of another."""
-    path = Path(__file__).resolve().with_name("facts.py")
-    spec = importlib.util.spec_from_file_location(f"lich_facts_{abs(hash(path))}", path)
+def _load(name: str) -> Any:
+    """A module beside this file, by path: one process may render several template versions (an
+    update renders the old and the new), and each must read its own, never a cached module of
+    another."""
+    path = Path(__file__).resolve().with_name(f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"lich_{name}_{abs(hash(path))}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-facts = _load_facts()
+facts = _load("facts")
+answers = _load("answers")
+CHOICES = {"task_runner": facts.RUNNERS, "celery_broker": facts.CELERY_BROKERS}
 
 
 def runner_flags(runner: str, answers: dict[str, Any]) -> dict[str, bool]:
@@ -123,6 +127,12 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
         "uv_version": facts.UV_VERSION,
         "python_version": facts.PYTHON_VERSION,
         "images": facts.IMAGES,
+        "limits": facts.JOB_LIMITS,
+        "stop_grace_seconds": {
+            "temporal": facts.JOB_LIMITS["temporal_graceful_shutdown_seconds"]
+            + facts.STOP_GRACE_MARGIN,
+            "celery": facts.JOB_LIMITS["celery_task_time_limit"] + facts.STOP_GRACE_MARGIN,
+        },
         "env_project_name": dotenv_quote(str(answers.get("project_name", ""))),
         "py_project_name": python_string(str(answers.get("project_name", ""))),
         "compose_services": compose_services(flags),
@@ -133,8 +143,142 @@ def derive(answers: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class AnswerError(SystemExit):
+    """Ends copier with a short report on stderr and exit code 1, before anything is written.
+
+    A SystemExit, not an Exception: copier turns any Exception raised while it renders a
+    validator into a ValueError whose 40-line traceback buries the message.
+    """
+
+
+def _conf(context: Any) -> Any:
+    return context.get("_copier_conf") or {"data": {}, "defaults": False}
+
+
+def _from_command_line(context: Any, question: str) -> bool:
+    """Whether copier will not ask `question` (given with -d, or --defaults): then a bad answer
+    stops the run; in a prompt, copier shows the problem and asks again."""
+    conf = _conf(context)
+    return question in conf["data"] or bool(conf["defaults"])
+
+
+def _stop(problems: list[str]) -> None:
+    raise AnswerError(
+        answers.report(
+            problems,
+            "these answers cannot be used" if len(problems) > 1 else "this answer cannot be used",
+            "Nothing was written. Run the command again with the answer fixed.",
+        )
+    )
+
+
+# copier.yml's _answers_file. Not conf["answers_file"]: copier renders that (and so hooks again).
+ANSWERS_FILE = ".copier-answers.yml"
+
+
+@cache
+def _recorded(path: Path, stamp: tuple[int, int]) -> dict[str, Any]:
+    """The answers file's mapping, read once per version of the file ({} if it holds none:
+    copier itself reports that, before any hook runs)."""
+    try:
+        recorded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    return recorded if isinstance(recorded, dict) else {}
+
+
+def recorded_answers(context: Any) -> dict[str, Any]:
+    """The answers an existing project recorded ({} for a new one): an update hooks here before
+    copier has put them in the context."""
+    path = Path(_conf(context)["dst_path"]) / ANSWERS_FILE
+    try:
+        status = path.stat()
+    except OSError:
+        return {}
+    return _recorded(path, (status.st_mtime_ns, status.st_size))
+
+
+def recorded_runner(recorded: dict[str, Any]) -> str | None:
+    if "task_runner" in recorded:
+        return str(recorded["task_runner"])
+    if "use_temporal" in recorded:  # before 1.0.0
+        return "temporal" if recorded["use_temporal"] in (True, "true", "yes") else "none"
+    return None
+
+
+def check_recorded(recorded: dict[str, Any]) -> None:
+    """An update first replays the answers the project recorded: a hand-edited runner or broker
+    there would end in copier's traceback."""
+    found = [
+        answers.choice_problem(key, recorded[key], CHOICES) for key in CHOICES if key in recorded
+    ]
+    if any(found):
+        raise AnswerError(
+            answers.report(
+                [problem for problem in found if problem],
+                f"{ANSWERS_FILE} records an answer this template cannot use",
+                f"Restore it from git (git checkout -- {ANSWERS_FILE}), then change answers with "
+                "-d. Nothing was written.",
+            )
+        )
+
+
+def check_command_line(context: dict[str, Any]) -> None:
+    """Every `-d` answer, checked before copier asks or validates anything: an unknown question,
+    a value outside the choices, a boolean copier would read as true, an option of another
+    runner. Skipped when copier replays the recorded answers of an older
+    version (an update does, in a directory of its own)."""
+    data = _conf(context)["data"]
+    if "_src_path" in data:
+        check_recorded(data)
+        return
+    if not data:
+        return
+    recorded = recorded_runner(recorded_answers(context))
+    runner = data.get("task_runner", context.get("task_runner") or recorded)
+    if runner is None and _conf(context)["defaults"]:
+        runner = "none"
+    if runner not in facts.RUNNERS:
+        runner = None
+    found = answers.data_problems(data, CHOICES, runner, locked_names(facts.LOCKS))
+    if found:
+        _stop(found)
+
+
+@pass_context
+def answer_problem(context: Any, question: str, value: Any) -> str:
+    """A validator's message: "" when the answer is fine."""
+    found = answers.problem(question, value, locked_names(facts.LOCKS))
+    if found and question == "project_slug" and question not in _conf(context)["data"]:
+        name = str(context.get("project_name", ""))
+        found = (
+            f'project_name "{name}" makes no valid package name ("{value}"): give one with '
+            f"-d project_slug={answers.suggested_slug(name)} (lowercase letters, digits and "
+            "underscores, starting with a letter)."
+        )
+    if found and _from_command_line(context, question):
+        _stop([found])
+    return found
+
+
+@pass_context
+def default_slug(context: Any, name: str) -> str:
+    """project_slug's default: in a prompt always a valid one to accept or edit; from the
+    command line the plain derivation, so a name that makes no valid slug is reported."""
+    if _from_command_line(context, "project_slug"):
+        return str(answers.slug_from(name))
+    return str(answers.suggested_slug(name))
+
+
 class ContextUpdater(ContextHook):
-    """Adds the derived values to every rendering context that carries copier's answers."""
+    """Adds the derived values to every rendering context that carries copier's answers, and
+    the answer checks to copier.yml."""
+
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        environment.globals["answer_problem"] = answer_problem
+        environment.globals["default_slug"] = default_slug
 
     def hook(self, context: dict[str, Any]) -> None:
+        check_command_line(context)
         context.update(derive(context))
