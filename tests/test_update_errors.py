@@ -64,22 +64,58 @@ CASES: dict[str, tuple[Callable[[Path], None] | None, list[str], list[str]]] = {
     "answers-unknown-runner": (
         edit_answers(lambda text: text.replace("task_runner: celery", "task_runner: rq")),
         ["--trust"],
-        ["Invalid choice for 'task_runner': 'rq' is not in ['temporal', 'celery', 'none']"],
+        [
+            ".copier-answers.yml records an answer this template cannot use",
+            'task_runner "rq" is not one of temporal, celery, none',
+            "git checkout -- .copier-answers.yml",
+        ],
+    ),
+    "answers-a-list": (
+        edit_answers(lambda text: "- task_runner\n- celery\n"),
+        ["--trust"],
+        ["'list' object has no attribute 'items'"],
     ),
     "unknown-runner": (
         None,
         ["--trust", "-d", "task_runner=rq"],
         [
-            'task_runner "rq" is not one of temporal, celery, none.',
-            "copier update --trust --defaults -d task_runner=temporal",
-            "Nothing was changed.",
+            'task_runner "rq" is not one of temporal, celery, none: e.g. -d task_runner=temporal',
+            "Nothing was written.",
         ],
     ),
     "unknown-broker": (
         None,
         ["--trust", "-d", "celery_broker=kafka"],
-        ['celery_broker "kafka" is not one of redis, rabbitmq.'],
+        ['celery_broker "kafka" is not one of redis, rabbitmq'],
     ),
+    "misspelled-boolean": (
+        None,
+        ["--trust", "-d", "celery_beat=flase"],
+        ['celery_beat "flase" is not a yes or no: use celery_beat=true or celery_beat=false.'],
+    ),
+    "option-of-another-runner": (
+        None,
+        ["--trust", "-d", "temporal_ui=false"],
+        ['temporal_ui applies to temporal projects only, and this one\'s task runner is "celery"'],
+    ),
+    "bad-answer-when-leaving-a-runner": (
+        # Refused before the check of the work Celery still holds, which would come first.
+        None,
+        ["--trust", "-d", "task_runner=temporal", "-d", "temporal_task_queue=bad queue"],
+        ['temporal_task_queue "bad queue" is not valid'],
+    ),
+    "bad-slug": (
+        None,
+        ["--trust", "-d", "project_slug=Bad Slug"],
+        ['project_slug "Bad Slug" is not a valid Python package name'],
+    ),
+    "bad-email": (None, ["--trust", "-d", "author_email=nope"], ["use the form name@example.com"]),
+    "env-not-utf8": (
+        lambda project: (project / ".env").write_bytes(b"APP_NAME=caf\xe9\n"),
+        ["--trust", "-d", "celery_beat=false"],
+        [".env is not UTF-8 text (byte 0xe9 at offset 12)", "iconv -f latin1 -t utf-8"],
+    ),
+    "unknown-vcs-ref": (None, ["--trust", "--vcs-ref", "v9.9.9"], ["Unknown revision: 'v9.9.9'"]),
     "relative-template-path": (
         # What a relative `copier copy ../lich-template app` recorded before it was made absolute.
         edit_answers(lambda text: re.sub(r"_src_path: .*", "_src_path: ../lich-template", text)),
@@ -92,6 +128,11 @@ CASES: dict[str, tuple[Callable[[Path], None] | None, list[str], list[str]]] = {
         ["Template uses potentially unsafe feature", "--trust"],
     ),
 }
+
+
+# Copier's own failures, before any template code runs: it prints a traceback (README, "When
+# copier itself fails").
+COPIERS_OWN = {"answers-not-yaml", "answers-a-list", "unknown-vcs-ref"}
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -108,6 +149,9 @@ def test_bad_update_input_fails_clearly_and_changes_nothing(
     assert result.returncode != 0
     for message in messages:
         assert message in output(result)
+    if case not in COPIERS_OWN:
+        assert "Traceback" not in output(result)
+    assert "Checking Celery" not in output(result), "refused before anything is checked"
     assert git(project, "rev-parse", "HEAD") == head
     assert snapshot(project) == before, "nothing half-done"
 
@@ -137,3 +181,20 @@ def test_copy_from_a_relative_path_records_an_absolute_one(
     result = update(project, "--vcs-ref=:current:", "-d", "task_runner=temporal")
     assert result.returncode == 0, output(result)
     assert read_answers(project)["task_runner"] == "temporal"
+
+
+@pytest.mark.parametrize(
+    ("url", "noted"),
+    [("redis://:secret@localhost:6379/0", True), ("", False), ("amqp://u:p@mq:5672//", False)],
+)
+def test_a_broker_switch_names_a_broker_url_left_behind(
+    url: str, noted: bool, committed: Path, tmp_path: Path
+) -> None:
+    """.env's whole CELERY_BROKER_URL wins over the RABBITMQ_* settings the switch adds."""
+    project = clone_project(committed, tmp_path / "project")
+    (project / ".env").write_text(f"CELERY_BROKER_URL={url}\n")
+    result = update(project, "-d", "celery_broker=rabbitmq")
+    assert result.returncode == 0, output(result)
+    note = ".env: CELERY_BROKER_URL is a redis:// URL, but the broker is now rabbitmq"
+    assert (note in output(result)) is noted, output(result)
+    assert (project / ".env").read_text().startswith(f"CELERY_BROKER_URL={url}\n")

@@ -19,11 +19,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import facts
 from facts import RUNNERS as RUNNERS  # re-exported: the runners, stated once in facts.py
 
 ANSWERS_FILE = ".copier-answers.yml"
-# How migration messages name each runner.
-RUNNER_TITLES = {"temporal": "Temporal", "celery": "Celery", "none": "no runner"}
+# How migration messages name each runner ("Task runner: Celery -> no runner.").
+RUNNER_TITLES = {**facts.RUNNER_TITLES, "none": "no runner"}
 # Where files of a removed runner (or of an older layout) are kept when the user had edited them.
 KEPT_DIR = "lich-kept"
 

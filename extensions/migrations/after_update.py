@@ -49,6 +49,7 @@ from _common import (  # the scripts run as files, not as a package
     is_project_repo,
     parse_answers,
     project_dir,
+    read_env,
     rendered,
     runner_of,
     say,
@@ -301,6 +302,30 @@ def report(
         say(f".env: added {', '.join(added)} (values from .env.example, passwords generated).")
     if unused:
         say(f".env: no longer read by the project, left as they are: {', '.join(unused)}.")
+    if note := broker_url_note(project, new):
+        say(note)
+
+
+# URL schemes each Celery broker answers to.
+BROKER_SCHEMES = {"redis": ("redis", "rediss"), "rabbitmq": ("amqp", "amqps", "pyamqp")}
+
+
+def broker_url_note(project: Path, new: dict[str, Any]) -> str:
+    """A whole CELERY_BROKER_URL in .env wins over the broker settings: say so when it names
+    another broker than the one the project now uses (the update never rewrites it)."""
+    if runner_of(new) != "celery":
+        return ""
+    broker = str(new.get("celery_broker", "redis"))
+    url = read_env(project / ".env").get("CELERY_BROKER_URL", "")
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if not scheme or scheme in BROKER_SCHEMES.get(broker, ()):
+        return ""
+    return (
+        f".env: CELERY_BROKER_URL is a {scheme}:// URL, but the broker is now {broker}: the "
+        f"workers would still use the old one. Empty CELERY_BROKER_URL to use the "
+        f"{'RABBITMQ' if broker == 'rabbitmq' else 'REDIS'}_* settings, or set it to a "
+        f"{BROKER_SCHEMES[broker][0]}:// URL."
+    )
 
 
 def files_left_beside(project: Path, deleted: list[str], old_files: set[str]) -> list[str]:

@@ -1,10 +1,11 @@
-"""Before every `copier update`: refuse bad input clearly, and warn about work a runner still holds.
+"""Before every `copier update`: refuse a .env it cannot extend; warn about work left behind.
 
     {{ _copier_python }} extensions/migrations/before_update.py '<-d data as JSON>'
 
 Runs in the project before copier writes anything, so stopping here leaves the tree as it was.
-Copier has already rendered the old version by now; the new answers given with `-d` are not
-validated yet (copier would fail later with a traceback), so they are checked here.
+The answers given with `-d` were checked before this runs (extensions/context.py stops copier at
+its first render); this checks that `.env` can be extended, then what the runner being left still
+holds.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # the scripts run as files, not as a package
     ANSWERS_FILE,
     RUNNER_TITLES,
-    RUNNERS,
     MigrationError,
     fail,
     is_project_repo,
@@ -30,19 +30,25 @@ from _common import (  # the scripts run as files, not as a package
     say,
 )
 
-CHOICES = {"task_runner": RUNNERS, "celery_broker": ("redis", "rabbitmq")}
 PROBE = Path(__file__).resolve().parent / "probe.py"
 PROBE_TIMEOUT = 15.0
 
 
-def check_data(data: dict[str, Any]) -> None:
-    for key, choices in CHOICES.items():
-        if key in data and data[key] not in choices:
-            fail(
-                f'{key} "{data[key]}" is not one of {", ".join(choices)}.',
-                f"Run again with one of them, e.g.: copier update --trust --defaults "
-                f"-d {key}={choices[0]}",
-            )
+def check_env(project: Path) -> None:
+    """`.env` must be text the update can extend: stop now, not after the switch was applied."""
+    env_file = project / ".env"
+    try:
+        env_file.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        return
+    except UnicodeDecodeError as error:
+        fail(
+            f".env is not UTF-8 text (byte {error.object[error.start]:#04x} at offset "
+            f"{error.start}), so new settings cannot be added to it.",
+            "Convert it, e.g. from Latin-1:",
+            "iconv -f latin1 -t utf-8 .env > .env.new && mv .env.new .env",
+            "and run the update again.",
+        )
 
 
 def probe(project: Path, runner: str) -> dict[str, Any]:
@@ -103,7 +109,6 @@ def warn_about_queued_work(project: Path, old: dict[str, Any], data: dict[str, A
 def main() -> None:
     project = project_dir()
     data = json.loads(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1] else {}
-    check_data(data)
     if not is_project_repo(project):
         return
     answers_path = project / ANSWERS_FILE
@@ -114,6 +119,7 @@ def main() -> None:
             str(error),
             f"Restore it from git (git checkout -- {ANSWERS_FILE}) and change answers with -d.",
         )
+    check_env(project)
     warn_about_queued_work(project, old, data)
 
 
