@@ -4,6 +4,7 @@
     python3 dev.py demo    # generate a project per runner and run its example job end to end
     python3 dev.py test    # the whole test suite
     python3 dev.py bench   # benchmarks (see bench/)
+    python3 dev.py release X.Y.Z   # tag a release, after CHANGELOG.md has its section
 
 Each command first makes sure `.venv` holds exactly requirements-dev.txt (installed once, then
 reused until that file changes).
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -110,8 +112,18 @@ def lock() -> int:
         data = [arg for key, value in answers.items() for arg in ("-d", f"{key}={value}")]
         name = ["-d", f"project_name={LOCK_PLACEHOLDER.replace('-', ' ')}"]
         check_call(
-            [VENV / "bin" / "copier", "copy", "--trust", "--defaults", "--quiet", "--vcs-ref=HEAD"]
-            + name + data + [ROOT, project],
+            [
+                VENV / "bin" / "copier",
+                "copy",
+                "--trust",
+                "--defaults",
+                "--quiet",
+                "--vcs-ref=HEAD",
+                *name,
+                *data,
+                ROOT,
+                project,
+            ],
             env=venv_env(),
         )
         backend = project / "backend"
@@ -121,6 +133,56 @@ def lock() -> int:
         target.write_text((backend / "uv.lock").read_text())
         say(f"{target.relative_to(ROOT)}")
     return 0
+
+
+RELEASE_HEADING = re.compile(r"^## \[(?P<version>[^\]]+)\] - \d{4}-\d{2}-\d{2}$", re.M)
+
+
+def git_out(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def release(version: str) -> int:
+    """Tag HEAD `v<version>`: copier reads versions from tags. Refuses unless CHANGELOG.md's newest
+    release section is that version and nothing waits under Unreleased, the tree is clean, and the
+    tag is new and newer than every other."""
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    released = RELEASE_HEADING.search(changelog)
+    unreleased = changelog.split("## [Unreleased]", 1)[-1].split("\n## [", 1)[0].strip()
+    tags = [tag.removeprefix("v") for tag in git_out("tag", "--list", "v*").split()]
+    problem = ""
+    if released is None:
+        problem = "CHANGELOG.md has no release section (## [X.Y.Z] - YYYY-MM-DD)."
+    elif released["version"] != version:
+        problem = (
+            f"CHANGELOG.md's newest release is {released['version']}, not {version}: add a "
+            f"## [{version}] - YYYY-MM-DD section above it, or release {released['version']}."
+        )
+    elif unreleased:
+        problem = "CHANGELOG.md still lists changes under [Unreleased]: move them into the release."
+    elif git_out("status", "--porcelain"):
+        problem = "the working tree has uncommitted changes: commit them first."
+    elif version in tags:
+        problem = f"v{version} is tagged already."
+    elif any(_version_key(tag) >= _version_key(version) for tag in tags if _version_key(tag)):
+        problem = f"v{version} is not newer than every tag ({', '.join(sorted(tags))})."
+    elif not _version_key(version):
+        problem = f"{version} is not a version of the form X.Y.Z."
+    if problem:
+        print(f"release refused: {problem}", file=sys.stderr)
+        return 1
+    check_call(["git", "tag", "-a", f"v{version}", "-m", f"Lich template {version}"], cwd=ROOT)
+    say(
+        f"tagged v{version} on {git_out('rev-parse', '--short', 'HEAD')}; publish it with: "
+        f"git push origin v{version}"
+    )
+    return 0
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(map(int, version.split("."))) if re.fullmatch(r"\d+\.\d+\.\d+", version) else ()
 
 
 # Commands whose arguments belong to another tool, passed through untouched (`test -k e2e`).
@@ -138,12 +200,16 @@ def main() -> int:
     commands.add_parser("lock", help="regenerate the generated projects' lock files")
     commands.add_parser("test", help="run the whole test suite; more arguments go to pytest")
     commands.add_parser("bench", help="run the benchmarks; more arguments go to bench (--help)")
+    release_parser = commands.add_parser("release", help="tag a release from CHANGELOG.md")
+    release_parser.add_argument("version", help="X.Y.Z, as CHANGELOG.md's newest section")
     command, rest = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
     if command in PASS_THROUGH:
         ensure_venv()
         module = [PYTHON, "-m", PASS_THROUGH[command], *rest]
         return subprocess.run(module, cwd=ROOT, env=venv_env(), check=False).returncode
     args = parser.parse_args()
+    if args.command == "release":  # git only: no venv needed
+        return release(args.version)
     ensure_venv()
     if args.command == "demo":
         return demo(args.runner or list(RUNNERS))
