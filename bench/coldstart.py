@@ -21,10 +21,9 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from bench.common import BIN, Config, Figure, say, snapshot_template, venv_env
+from bench.common import BIN, RUNNERS, Config, Figure, say, snapshot_template, venv_env
 from bench.generation import generate
 
-RUNNERS = ("none", "celery", "temporal")
 STAMP = re.compile(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3})")
 # The first log line that marks each stage, per runner.
 MARKERS = {

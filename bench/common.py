@@ -7,8 +7,6 @@ import math
 import os
 import platform
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -18,9 +16,14 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from tests.processes import BIN, HOST, free_port, stop, wait_listening
+
 ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-HOST = "127.0.0.1"
+sys.path.insert(0, str(ROOT / "extensions"))
+
+from facts import RUNNERS  # noqa: E402 - the template's facts, stated once
+
+__all__ = ["BIN", "HOST", "RUNNERS", "free_port", "stop", "wait_listening"]  # shared
 # The template as it is on disk now (other people's uncommitted edits included): re-running the
 # benchmarks later measures whatever copier.yml, template/ and extensions/ hold by then.
 TEMPLATE_PATHS = ("copier.yml", "template", "extensions")
@@ -151,34 +154,6 @@ def timed(command: list[str | Path], cwd: Path | None = None, **kwargs: object) 
     start = time.perf_counter()
     run(command, cwd, **kwargs)  # type: ignore[arg-type]
     return time.perf_counter() - start
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"pid {process.pid} exited {process.returncode} before listening")
-        with contextlib.suppress(OSError), socket.create_connection((HOST, port), timeout=0.5):
-            return
-        time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on {HOST}:{port} after {timeout:.0f} s")
-
-
-def stop(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
-    """SIGTERM this one process (by its PID), then SIGKILL it if it does not exit in time."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @contextlib.contextmanager

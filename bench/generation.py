@@ -14,6 +14,7 @@ from pathlib import Path
 from bench.common import (
     BIN,
     ROOT,
+    RUNNERS,
     Config,
     Figure,
     commit_all,
@@ -25,7 +26,6 @@ from bench.common import (
     timed,
 )
 
-RUNNERS = ("none", "celery", "temporal")
 TRIVIAL_COPIER_YML = """\
 project_name:
   type: str

