@@ -48,6 +48,7 @@ COMMON_FILES = {
     "compose/jobs.yml",
     "compose/jobs.env",
     "docs/workers.md",
+    "docs/workers.fa.md",
     "backend/.dockerignore",
     "backend/Dockerfile",
     "backend/pyproject.toml",

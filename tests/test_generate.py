@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests import markdown
 from tests.docker_engine import compose_binary
 from tests.helpers import BIN, MATRIX, env_keys, matrix_id, project_files, read_answers, run
 
@@ -229,3 +230,32 @@ def test_nothing_mentions_the_runners_not_chosen(generated: tuple[dict[str, Any]
     # PROJECT_CONFIG.yaml keeps `features: {temporal: no, celery: no}` for the lich CLI.
     offenders = {o for o in offenders if not o.startswith(".lich/PROJECT_CONFIG.yaml")}
     assert offenders == set()
+
+
+def test_the_persian_workers_page_matches_the_english_one(
+    generated: tuple[dict[str, Any], Path],
+) -> None:
+    """docs/workers.fa.md says what docs/workers.md says: the same code blocks, inline code
+    (commands, paths, names), URLs, headings and tables, for the same runner; and each links to
+    the other."""
+    _, project = generated
+    english = markdown.parse((project / "docs/workers.md").read_text())
+    persian = markdown.parse((project / "docs/workers.fa.md").read_text())
+    assert persian.code_blocks == english.code_blocks
+    assert persian.inline_code() == english.inline_code()
+    assert persian.urls() == english.urls()
+    assert [level for level, _ in persian.headings] == [level for level, _ in english.headings]
+    shapes = [[len(row) for row in table] for table in english.tables]
+    assert [[len(row) for row in table] for table in persian.tables] == shapes
+    assert persian.links() - {"workers.md"} == english.links() - {"workers.fa.md"}
+    assert "workers.md" in persian.links() and "workers.fa.md" in english.links()
+
+
+def test_the_persian_workers_page_is_persian_and_reads_right_to_left(
+    generated: tuple[dict[str, Any], Path],
+) -> None:
+    _, project = generated
+    page = markdown.parse((project / "docs/workers.fa.md").read_text())
+    assert page.script_share() > 0.6, "mostly Persian script"
+    left_to_right = [start for start in page.starts if not markdown.starts_right_to_left(start)]
+    assert left_to_right == [], "each paragraph, item, heading and table note starts in Persian"

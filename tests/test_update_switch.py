@@ -138,6 +138,8 @@ def test_switch_runner(old: str, new: str, source: Any, fresh: Any, tmp_path: Pa
         "exactly the new runner's files, the old runner's gone"
     )
     assert_matches_fresh(project, expected, edited={"README.md"})
+    for page in ("docs/workers.md", "docs/workers.fa.md"):  # both languages switch together
+        assert (project / page).read_text() == (expected / page).read_text()
     assert (project / kept).read_text().endswith(EDIT), "the edited runner file is kept"
     assert kept in output(result), "the update output names the kept file"
     assert (project / BESIDE[old]).read_text() == "RATE = 3\n"
