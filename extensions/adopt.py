@@ -59,13 +59,13 @@ from _common import (  # the scripts run as files
     sync_env,
     with_runner_lines,
 )
+from answers import problem as answer_problem  # what copier.yml's validators accept
 from facts import UV_VERSION
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 # The import name of each runner's library, as code and requirements spell it.
 LIBRARIES = {"temporal": "temporalio", "celery": "celery"}
 IGNORED_PARTS = {".git", ".venv", "venv", "__pycache__", "node_modules", KEPT_DIR}
-SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 # Requirements that are development tools, not the application's: they join the `dev` group.
 DEV_TOOLS = {
     "pytest", "pytest-asyncio", "pytest-cov", "pytest-mock", "coverage", "black", "ruff",
@@ -297,7 +297,7 @@ def derive_answers(project: Project, runner: str, evidence: Evidence) -> dict[st
     name = section.get("name") or config.get("project_name")
     answers["project_name"] = str(name or project.root.resolve().name)
     slug = section.get("slug") or config.get("project_slug")
-    if slug and SLUG.match(str(slug)):
+    if slug and not answer_problem("project_slug", slug):
         answers["project_slug"] = str(slug)
     if section.get("description"):
         answers["project_description"] = str(section["description"])
@@ -305,7 +305,7 @@ def derive_answers(project: Project, runner: str, evidence: Evidence) -> dict[st
     git_name, _, git_email = history[0].partition("\0") if history[0] else ("", "", "")
     answers["author_name"] = str(author.get("name") or git_name or "Lich Developer")
     email = str(author.get("email") or git_email)
-    if re.match(r"^[^@ ]+@[^@ ]+[.][^@ ]+$", email):
+    if not answer_problem("author_email", email):
         answers["author_email"] = email
     env = {**read_env(project.root / ".env.example"), **read_env(project.root / ".env")}
     compose = project.text("docker-compose.yml").lower()
@@ -323,11 +323,11 @@ def derive_answers(project: Project, runner: str, evidence: Evidence) -> dict[st
     elif runner == "temporal":
         answers["temporal_ui"] = "temporal-ui" in compose or "temporalio/ui" in compose
         namespace = env.get("TEMPORAL_NAMESPACE") or "default"
-        if re.match(r"^[A-Za-z][A-Za-z0-9._-]*$", namespace):
+        if not answer_problem("temporal_namespace", namespace):
             answers["temporal_namespace"] = namespace
         # lich init's worker polled `<project_slug>-tasks`, underscores and all.
         queue = env.get("TEMPORAL_TASK_QUEUE") or f"{answers.get('project_slug', 'app')}-tasks"
-        if re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", queue):
+        if not answer_problem("temporal_task_queue", queue):
             answers["temporal_task_queue"] = queue
         evidence.say(
             f"temporal: task queue {answers.get('temporal_task_queue')}, namespace "
