@@ -74,30 +74,21 @@ def venv_env() -> dict[str, str]:
     return {"UV_SYSTEM_CERTS": "1", **os.environ, "PATH": path}
 
 
+def render(project: Path, answers: dict[str, str]) -> None:
+    """`copier copy` of this checkout into a fresh `project`; --vcs-ref HEAD renders the checkout
+    as it is, uncommitted edits included."""
+    shutil.rmtree(project, ignore_errors=True)
+    data = [arg for key, value in answers.items() for arg in ("-d", f"{key}={value}")]
+    copier = [VENV / "bin" / "copier", "copy", "--trust", "--defaults", "--quiet", "--vcs-ref=HEAD"]
+    check_call([*copier, *data, ROOT, project], env=venv_env())
+
+
 def demo(runners: list[str]) -> int:
     """Generate one project per runner from this checkout and run its example job end to end."""
     for runner in runners:
         project = ROOT / "build" / f"demo-{runner}"
-        shutil.rmtree(project, ignore_errors=True)
         say(f"copier copy ({runner}) -> {project.relative_to(ROOT)}")
-        # --vcs-ref HEAD renders this checkout as it is, uncommitted edits included.
-        check_call(
-            [
-                VENV / "bin" / "copier",
-                "copy",
-                "--trust",
-                "--defaults",
-                "--quiet",
-                "--vcs-ref=HEAD",
-                "-d",
-                f"project_name=Demo {runner.title()}",
-                "-d",
-                f"task_runner={runner}",
-                ROOT,
-                project,
-            ],
-            env=venv_env(),
-        )
+        render(project, {"project_name": f"Demo {runner.title()}", "task_runner": runner})
         say(f"running the example job of the {runner} project (make demo, embedded servers)")
         check_call([PYTHON, "-m", "devtools.demo"], cwd=project / "backend", env=venv_env())
     say(f"demo done for: {', '.join(runners)}")
@@ -108,24 +99,7 @@ def lock() -> int:
     """Regenerate extensions/locks/: render each dependency set, `uv lock` it, keep the lock."""
     for variant, answers in LOCK_VARIANTS.items():
         project = ROOT / "build" / f"lock-{variant}"
-        shutil.rmtree(project, ignore_errors=True)
-        data = [arg for key, value in answers.items() for arg in ("-d", f"{key}={value}")]
-        name = ["-d", f"project_name={LOCK_PLACEHOLDER.replace('-', ' ')}"]
-        check_call(
-            [
-                VENV / "bin" / "copier",
-                "copy",
-                "--trust",
-                "--defaults",
-                "--quiet",
-                "--vcs-ref=HEAD",
-                *name,
-                *data,
-                ROOT,
-                project,
-            ],
-            env=venv_env(),
-        )
+        render(project, {"project_name": LOCK_PLACEHOLDER.replace("-", " "), **answers})
         backend = project / "backend"
         (backend / "uv.lock").unlink(missing_ok=True)
         check_call([VENV / "bin" / "uv", "lock", "--quiet"], cwd=backend, env=venv_env())
