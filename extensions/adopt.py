@@ -824,7 +824,64 @@ def tests_after(project: Path) -> list[str] | str:
     return failing_tests(project / "backend", project / "backend" / ".venv" / "bin" / "python")
 
 
-def report_tests(before: list[str] | str, after: list[str] | str) -> None:
+# The project's packages the template puts files into: when one of them does not import, every
+# module in it fails too, the template's included, and nothing the adoption did can change that.
+SHARED_PACKAGES = (
+    "api.http",
+    "internal.adapters",
+    "internal.dto",
+    "internal.entities",
+    "internal.ports",
+    "internal.services",
+    "pkg.config",
+    "pkg.logger",
+)
+IMPORT_EACH = """
+import importlib, json, sys
+broken = {}
+for name in sys.argv[1:]:
+    try:
+        importlib.import_module(name)
+    except Exception as error:
+        broken[name] = f"{type(error).__name__}: {error}"
+print(json.dumps(broken))
+"""
+
+
+def broken_packages(backend: Path) -> dict[str, str]:
+    """The shared packages that do not import, with why, in the project's own environment."""
+    packages = [name for name in SHARED_PACKAGES if (backend / name.replace(".", "/")).is_dir()]
+    python = backend / ".venv" / "bin" / "python"
+    result = subprocess.run(
+        [str(python), "-c", IMPORT_EACH, *packages],
+        cwd=backend,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    try:
+        return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+    except (IndexError, ValueError):
+        return {}
+
+
+def report_broken_packages(broken: dict[str, str]) -> None:
+    by_error: dict[str, list[str]] = {}
+    for package, error in broken.items():
+        by_error.setdefault(error, []).append(package)
+    print("The project's own code does not import, so every module under these packages fails,")
+    print("the template's included, before the adoption as after it:")
+    for error, packages in by_error.items():
+        print(f"  {', '.join(packages)}: {error}")
+    print("Fix that import in your code; `make test` then runs the template's tests too.")
+
+
+def report_tests(
+    before: list[str] | str, after: list[str] | str, broken: dict[str, str] | None = None
+) -> None:
+    if broken:
+        report_broken_packages(broken)
     if isinstance(after, str):
         print(f"Tests: could not run them after the adoption ({after}); run `make test`.")
         return
@@ -902,7 +959,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_tests:
         with tempfile.TemporaryDirectory(prefix="lich-adopt-tests.") as scratch:
             before = tests_before(project, find_uv(Path(scratch)), Path(scratch))
-            report_tests(before, tests_after(project))
+            after = tests_after(project)
+            failing = isinstance(after, list) and bool(after)
+            broken = broken_packages(project / "backend") if failing else {}
+            report_tests(before, after, broken)
     return 0
 
 

@@ -335,3 +335,25 @@ def test_adopted_project_answers_match_a_fresh_render(
     )
     for name in ("Makefile", "compose/jobs.yml", "backend/pkg/config/jobs.py", "docs/workers.md"):
         assert (project / name).read_bytes() == (fresh / name).read_bytes(), name
+
+
+def test_adopt_names_project_code_that_does_not_import(
+    copier_template: Path, tmp_path: Path
+) -> None:
+    """lich init's MongoDB projects import a repository their database never defines (its
+    auth_deps.py imports SQLAlchemyUserRepository whatever the database), so `internal.services`
+    does not import, before the adoption or after it. The adoption cannot fix the user's code;
+    it says which packages fail and why instead of blaming itself."""
+    project = legacy_project(tmp_path, "none", "mongodb")
+    services = project / "backend/internal/services/__init__.py"
+    services.write_text(
+        '"""Services (use cases)."""\n'
+        "from internal.adapters.db.connection import SQLAlchemyUserRepository  # noqa: F401\n"
+    )
+    commit_all(project, "as lich init renders it for MongoDB")
+    result = adopt(copier_template, project)
+    assert result.returncode == 0, output(result)
+    assert "The project's own code does not import" in result.stdout
+    (why,) = [line for line in result.stdout.splitlines() if "SQLAlchemyUserRepository" in line]
+    assert "internal.services" in why.split(":")[0] and "ImportError: cannot import name" in why
+    assert "Fix that import in your code" in result.stdout
