@@ -105,8 +105,28 @@ def lock_text(lock: Path, dist_name: str) -> str:
     return text.replace(f'"{facts.LOCK_PLACEHOLDER}"', f'"{dist_name}"')
 
 
-def derive(answers: dict[str, Any]) -> dict[str, Any]:
-    """Everything the templates need to know about the chosen runner."""
+# The answers derive() reads. Copier renders hundreds of strings per copy, each through the hook
+# below: the values are computed once per distinct set of these answers.
+DERIVED_FROM = (
+    "task_runner",
+    "celery_broker",
+    "celery_beat",
+    "celery_flower",
+    "temporal_ui",
+    "project_slug",
+    "project_name",
+)
+
+
+def derive(context: dict[str, Any]) -> dict[str, Any]:
+    """Everything the templates need to know about the chosen runner (shared: never mutated)."""
+    return _derive(tuple(context.get(key) for key in DERIVED_FROM))
+
+
+@cache
+def _derive(values: tuple[Any, ...]) -> dict[str, Any]:
+    pairs = zip(DERIVED_FROM, values, strict=True)
+    answers = {key: value for key, value in pairs if value is not None}
     runner = answers.get("task_runner", "none")
     if runner not in facts.RUNNERS:
         # The question's validator reports this to the user; keep rendering harmless meanwhile.
@@ -228,21 +248,28 @@ def check_command_line(context: dict[str, Any]) -> None:
     a value outside the choices, a boolean copier would read as true, an option of another
     runner. Skipped when copier replays the recorded answers of an older
     version (an update does, in a directory of its own)."""
-    data = _conf(context)["data"]
+    conf = _conf(context)
+    data = conf["data"]
     if "_src_path" in data:
         check_recorded(data)
         return
     if not data:
         return
-    recorded = recorded_runner(recorded_answers(context))
-    runner = data.get("task_runner", context.get("task_runner") or recorded)
-    if runner is None and _conf(context)["defaults"]:
+    runner = data.get("task_runner", context.get("task_runner"))
+    if runner is None and any(key in answers.RUNNER_OF_OPTION for key in data):
+        runner = recorded_runner(recorded_answers(context))
+    if runner is None and conf["defaults"]:
         runner = "none"
-    if runner not in facts.RUNNERS:
-        runner = None
-    found = answers.data_problems(data, CHOICES, runner, locked_names(facts.LOCKS))
-    if found:
-        _stop(found)
+    runner = runner if runner in facts.RUNNERS else None
+    # Every render asks: the answers are checked once per distinct command line and runner.
+    key = (tuple(sorted((str(name), repr(value)) for name, value in data.items())), runner)
+    if key not in _CHECKED:
+        _CHECKED[key] = answers.data_problems(data, CHOICES, runner, locked_names(facts.LOCKS))
+    if _CHECKED[key]:
+        _stop(_CHECKED[key])
+
+
+_CHECKED: dict[tuple[Any, ...], list[str]] = {}
 
 
 @pass_context
