@@ -40,12 +40,12 @@ async def say_hello(name: str) -> str:
 
 @activity.defn
 def deliver_email(email: str, subject: str) -> bool:
-    from internal import emails  # the generated project's use case, imported from backend/
+    # The generated project's use case, imported from backend/.
+    from internal.services.email_service import email_service
 
     key = activity.info().workflow_id
-    return emails.send_email(
-        email, subject, f"{subject}\n\nFrom the benchmark.", idempotency_key=key
-    )
+    body = f"{subject}\n\nFrom the benchmark."
+    return email_service().send(email, subject, body, idempotency_key=key)
 
 
 @workflow.defn

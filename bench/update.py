@@ -130,12 +130,10 @@ def template_with_two_tags(destination: Path) -> tuple[str, str]:
     # What a typical release changes: wording in the docs and a comment in generated code.
     readme = destination / "template" / "README.md.jinja"
     readme.write_text(readme.read_text() + f"\n{RELEASE_LINE}\n")
-    logging_module = destination / "template" / "backend" / "pkg" / "logging.py"
-    logging_module.write_text(
-        logging_module.read_text().replace(
-            '"""Logging set-up', '"""Logging set-up (one configuration for every process)', 1
-        )
-    )
+    logging_module = destination / "template" / "backend" / "pkg" / "logger" / "setup.py"
+    text = logging_module.read_text()
+    assert text.startswith('"""Logging shared'), "the release edit needs its anchor"
+    logging_module.write_text(text.replace('"""Logging shared', '"""Logging, shared', 1))
     commit_all(destination, "a small release", new)
     return old, new
 
