@@ -246,8 +246,8 @@ def check_recorded(recorded: dict[str, Any]) -> None:
 def check_command_line(context: dict[str, Any]) -> None:
     """Every `-d` answer, checked before copier asks or validates anything: an unknown question,
     a value outside the choices, a boolean copier would read as true, an option of another
-    runner. Skipped when copier replays the recorded answers of an older
-    version (an update does, in a directory of its own)."""
+    runner. When copier replays a project's recorded answers (an update renders the old version
+    with them), only their runner and broker are checked."""
     conf = _conf(context)
     data = conf["data"]
     if "_src_path" in data:
