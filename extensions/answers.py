@@ -7,7 +7,6 @@ own Python) import it by path.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -133,10 +132,8 @@ def data_problems(
         if key.startswith("_"):
             continue
         if key not in QUESTIONS:
-            close = difflib.get_close_matches(key, QUESTIONS, n=1)
-            hint = f'did you mean "{close[0]}"?' if close else "the questions are: "
-            hint += "" if close else ", ".join(QUESTIONS) + "."
-            problems.append(f'"{key}" is not a question of this template: {hint}')
+            # Not refused: copier passes every recorded answer back in as data when it renders
+            # the new version, including keys of questions a later version dropped.
             continue
         if found := choice_problem(key, value, choices):
             problems.append(found)

@@ -244,10 +244,10 @@ def check_recorded(recorded: dict[str, Any]) -> None:
 
 
 def check_command_line(context: dict[str, Any]) -> None:
-    """Every `-d` answer, checked before copier asks or validates anything: an unknown question,
-    a value outside the choices, a boolean copier would read as true, an option of another
-    runner. When copier replays a project's recorded answers (an update renders the old version
-    with them), only their runner and broker are checked."""
+    """Every `-d` answer, checked before copier asks or validates anything: a value outside the
+    choices, a boolean copier would read as true, an option of another runner, a bad format.
+    When copier replays a project's recorded answers (an update renders the old version with
+    them), only their runner and broker are checked."""
     conf = _conf(context)
     data = conf["data"]
     if "_src_path" in data:

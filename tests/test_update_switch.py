@@ -207,3 +207,22 @@ def test_switch_in_a_project_inside_a_larger_repository(generate: Any, tmp_path:
     assert (project / "lich-kept/celery" / EDITED["celery"]).read_text().endswith(EDIT)
     assert not (repo / "lich-kept").exists()
     assert (project / "backend/internal/adapters/jobs/inprocess.py").is_file()
+
+
+def test_a_switch_keeps_edited_files_whatever_else_the_answers_file_holds(
+    generate: Any, tmp_path: Path
+) -> None:
+    """The after-update migration renders the previous version with the recorded answers: a key
+    the template does not ask (a note a team keeps there) must not stop it half-way, after the
+    switch was applied and before the edited runner files were kept."""
+    project = generate(tmp_path / "project", task_runner="celery")
+    with (project / ".copier-answers.yml").open("a") as answers:
+        answers.write("team_note: owned by payments\n")
+    with (project / EDITED["celery"]).open("a") as edited:
+        edited.write(EDIT)
+    commit_all(project, "generated, edited")
+
+    result = update(project, "--vcs-ref=:current:", "-d", "task_runner=none")
+    assert result.returncode == 0, output(result)
+    assert "cannot be used" not in output(result)
+    assert (project / "lich-kept/celery" / EDITED["celery"]).read_text().endswith(EDIT)

@@ -157,14 +157,18 @@ def rendered(
                 copier.run_copy(
                     source,
                     destination,
-                    data=user_answers(answers),
+                    # Marked as a replay of recorded answers (`_src_path`, as copier marks its
+                    # own), which the template checks as such, not as a command line.
+                    data={**user_answers(answers), "_src_path": src_path},
                     vcs_ref=vcs_ref,
                     defaults=True,
                     unsafe=True,
                     quiet=True,
                     skip_tasks=True,
                 )
-            except Exception as error:  # any failure means: try the next source
+            # Any failure means: try the next source. SystemExit too: the template stops a
+            # render it refuses that way, and the update must go on keeping files instead.
+            except (Exception, SystemExit) as error:
                 errors.append(f"{source}: {error}")
                 continue
             yield destination
