@@ -1,8 +1,7 @@
-"""What a valid answer is, stated once: copier.yml's validators, the check of `-d` data before
-`copier copy` asks anything, and the check before `copier update` changes anything all ask here.
+"""What a valid answer is, stated once: copier.yml's validators, the check of `-d` answers at
+copier's first render (context.py) and the answers `adopt.py` derives all ask here.
 
-Standard library only: the Jinja extension (context.py) and the update migration (run by copier's
-own Python) import it by path.
+Standard library only: context.py loads it by path, adopt.py (any python3) imports it.
 """
 
 from __future__ import annotations
@@ -127,14 +126,10 @@ def data_problems(
     option of another runner would be silently ignored, so it is refused instead.
     """
     problems = []
-    for key in sorted(data, key=lambda k: QUESTIONS.index(k) if k in QUESTIONS else len(QUESTIONS)):
+    # Keys that are no question are not refused: copier passes every recorded answer back in as
+    # data when it renders the new version, including keys of questions a later version dropped.
+    for key in (question for question in QUESTIONS if question in data):
         value = data[key]
-        if key.startswith("_"):
-            continue
-        if key not in QUESTIONS:
-            # Not refused: copier passes every recorded answer back in as data when it renders
-            # the new version, including keys of questions a later version dropped.
-            continue
         if found := choice_problem(key, value, choices):
             problems.append(found)
             continue

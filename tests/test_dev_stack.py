@@ -109,8 +109,7 @@ def installed(generate: Any, tmp_path_factory: pytest.TempPathFactory):
     def _installed(runner: str) -> Path:
         if runner not in cache:
             project = generate(tmp_path_factory.mktemp(runner) / "project", task_runner=runner)
-            make = ["make", "--no-print-directory", "install"]
-            result = subprocess.run(make, cwd=project, env=python_env(), capture_output=True)
+            result = make(project, "install")
             assert result.returncode == 0, result.stdout + result.stderr
             with (project / ".env").open("a") as env:
                 env.write(f"\nAPI_PORT={free_port()}\n")
@@ -125,6 +124,16 @@ def installed(generate: Any, tmp_path_factory: pytest.TempPathFactory):
 def env_value(project: Path, key: str) -> str:
     lines = (project / ".env").read_text().splitlines()
     return [line.split("=", 1)[1] for line in lines if line.startswith(f"{key}=")][-1]
+
+
+def make(
+    project: Path, target: str, timeout: float | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`make <target>` in the foreground, its output captured."""
+    command = ["make", "--no-print-directory", target]
+    return subprocess.run(
+        command, cwd=project, env=python_env(), capture_output=True, text=True, timeout=timeout
+    )
 
 
 @contextlib.contextmanager
@@ -258,14 +267,7 @@ def reaches_from_outside(runner: str, project: Path) -> None:
 def test_make_dev_refuses_a_port_in_use_naming_the_setting(installed: Any) -> None:
     project = installed("none")
     with port_in_use(project, "API_PORT") as port:
-        result = subprocess.run(
-            ["make", "--no-print-directory", "dev"],
-            cwd=project,
-            env=python_env(),
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        result = make(project, "dev", timeout=60)
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert f"port {port} (API_PORT in .env) is in use" in output
@@ -277,13 +279,6 @@ def test_the_demo_runs_on_ports_of_its_own(installed: Any) -> None:
     """`make demo` does not need the .env ports free: it starts its servers elsewhere."""
     project = installed("celery")
     with port_in_use(project, "REDIS_PORT"):
-        demo = subprocess.run(
-            ["make", "--no-print-directory", "demo"],
-            cwd=project,
-            env=python_env(),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        demo = make(project, "demo", timeout=120)
     assert demo.returncode == 0, demo.stdout + demo.stderr
     assert "Sent by `make demo`." in demo.stdout + demo.stderr
