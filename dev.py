@@ -32,11 +32,17 @@ sys.path.insert(0, str(ROOT / "extensions"))
 from facts import LOCK_PLACEHOLDER, LOCKS, RUNNERS  # noqa: E402 - the template's facts
 
 # The generated lock files: one per distinct dependency set, with the answers that render it.
-LOCK_VARIANTS = {
+RUNNER_VARIANTS = {
     "none": {"task_runner": "none"},
     "celery": {"task_runner": "celery"},
     "celery-flower": {"task_runner": "celery", "celery_flower": "true"},
     "temporal": {"task_runner": "temporal"},
+}
+# ... each with and without the app's own Redis (`use_redis`), which adds its client.
+LOCK_VARIANTS = {
+    f"{name}{suffix}": {**answers, "use_redis": redis}
+    for name, answers in RUNNER_VARIANTS.items()
+    for suffix, redis in (("", "false"), ("-redis", "true"))
 }
 
 

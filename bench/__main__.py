@@ -1,7 +1,7 @@
 """Benchmarks of the template and of the projects it generates, each against a baseline measured
 in the same run. They measure and print; nothing here passes or fails on speed.
 
-    python3 dev.py bench                     # everything but the test suite (~5 min)
+    python3 dev.py bench                     # everything but the test suite (~10 min)
     python3 dev.py bench --quick             # fewer repetitions: a smoke run
     python3 dev.py bench --only celery,temporal
     python3 dev.py bench --suite             # also time the full test suite (minutes)
@@ -27,7 +27,7 @@ from pathlib import Path
 
 from bench.common import ROOT, Config, Figure, machine, say
 
-SECTIONS = ("generation", "update", "celery", "temporal", "coldstart")
+SECTIONS = ("generation", "update", "celery", "dispatch", "temporal", "coldstart", "scaleout")
 # A 1-minute load average above this at the start flags the recorded figures as noisy.
 BUSY_LOAD = 0.5
 OPTIONAL = ("suite",)  # only when asked for: `--suite` or `--only suite`
@@ -41,8 +41,10 @@ SECTION_RUNNERS = {
     "generation": ("bench.generation", "run_generation"),
     "update": ("bench.update", "run_update"),
     "celery": ("bench.celery_bench", "run_celery"),
+    "dispatch": ("bench.dispatch", "run_dispatch"),
     "temporal": ("bench.temporal_bench", "run_temporal"),
     "coldstart": ("bench.coldstart", "run_coldstart"),
+    "scaleout": ("bench.scaleout", "run_scaleout"),
     "suite": ("bench.suite", "run_suite"),
 }
 

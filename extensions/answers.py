@@ -16,6 +16,7 @@ QUESTIONS = (
     "project_description",
     "author_name",
     "author_email",
+    "use_redis",
     "task_runner",
     "celery_broker",
     "celery_beat",
@@ -33,10 +34,18 @@ RUNNER_OF_OPTION = {
     "temporal_task_queue": "temporal",
     "temporal_ui": "temporal",
 }
-BOOLEANS = ("celery_beat", "celery_flower", "temporal_ui")
+BOOLEANS = ("use_redis", "celery_beat", "celery_flower", "temporal_ui")
 # What copier reads as a boolean; anything else it would take as true without a word.
 TRUE_WORDS = ("true", "yes", "y", "on", "1")
 FALSE_WORDS = ("false", "no", "n", "off", "0")
+
+
+def is_true(value: Any) -> bool:
+    """A boolean answer as copier reads it: a YAML boolean, or one of TRUE_WORDS in any case."""
+    if isinstance(value, str):
+        return value.strip().lower() in TRUE_WORDS
+    return bool(value)
+
 
 NAME_MAX, SLUG_MAX, NAME_PART_MAX = 60, 40, 60
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -46,17 +46,23 @@ def runner_flags(runner: str, answers: dict[str, Any]) -> dict[str, bool]:
         "use_beat": use_celery and bool(answers.get("celery_beat", True)),
         "use_flower": use_celery and bool(answers.get("celery_flower", False)),
         "use_temporal_ui": use_temporal and bool(answers.get("temporal_ui", True)),
+        # The app's own Redis: docker-compose.yml runs it, the app's settings read REDIS_*, and
+        # Celery shares it (broker and results in databases of their own).
+        "use_redis": bool(answers.get("use_redis", False)),
+        # Whether anything needs a Redis server: `make dev` runs Valkey then.
+        "runs_redis": use_celery or bool(answers.get("use_redis", False)),
     }
 
 
 def compose_services(flags: dict[str, bool]) -> list[str]:
     """Names of the docker compose services, in start order."""
-    services = ["api"]
+    services = ["api", "redis"] if flags["use_redis"] else ["api"]
     if flags["use_temporal"]:
         services += ["temporal", "temporal-ui"] if flags["use_temporal_ui"] else ["temporal"]
         services += ["temporal-worker"]
     if flags["use_celery"]:
-        services += ["redis", "rabbitmq"] if flags["use_rabbitmq"] else ["redis"]
+        services += [] if flags["use_redis"] else ["redis"]
+        services += ["rabbitmq"] if flags["use_rabbitmq"] else []
         services += ["celery-worker"]
         services += ["celery-beat"] if flags["use_beat"] else []
         services += ["flower"] if flags["use_flower"] else []
@@ -65,12 +71,21 @@ def compose_services(flags: dict[str, bool]) -> list[str]:
 
 def lock_variant(runner: str, flags: dict[str, bool]) -> str:
     """Which lock file fits: one per distinct set of dependencies."""
-    return "celery-flower" if flags["use_flower"] else runner
+    variant = "celery-flower" if flags["use_flower"] else runner
+    return f"{variant}-redis" if flags["use_redis"] else variant
 
 
 def runner_dependencies(runner: str, flags: dict[str, bool]) -> list[str]:
     flower = [facts.FLOWER_DEPENDENCY] if flags["use_flower"] else []
     return facts.RUNNER_DEPENDENCIES[runner] + flower
+
+
+def runner_dev_dependencies(runner: str, flags: dict[str, bool]) -> list[str]:
+    """The runner's embedded servers and stubs; Valkey is the app's when it has its own Redis."""
+    found = facts.RUNNER_DEV_DEPENDENCIES[runner]
+    if flags["use_redis"]:
+        return [dependency for dependency in found if dependency != facts.VALKEY_DEV_DEPENDENCY]
+    return found
 
 
 def dotenv_quote(value: str) -> str:
@@ -113,6 +128,7 @@ DERIVED_FROM = (
     "celery_beat",
     "celery_flower",
     "temporal_ui",
+    "use_redis",
     "project_slug",
     "project_name",
 )
@@ -139,11 +155,20 @@ def _derive(values: tuple[Any, ...]) -> dict[str, Any]:
         **flags,
         "runner_title": facts.RUNNER_TITLES[runner],
         "dist_name": dist_name,
-        "app_dependencies": facts.APP_DEPENDENCIES,
+        "app_dependencies": [
+            *facts.APP_DEPENDENCIES,
+            *([facts.APP_REDIS_DEPENDENCY] if flags["use_redis"] else []),
+        ],
         "runner_dependencies": runner_dependencies(runner, flags),
         # uv itself is a development dependency, so the lock pins the version everyone runs.
-        "dev_dependencies": [*facts.DEV_DEPENDENCIES, f"uv=={facts.UV_VERSION}"],
-        "runner_dev_dependencies": facts.RUNNER_DEV_DEPENDENCIES[runner],
+        "dev_dependencies": sorted(
+            [
+                *facts.DEV_DEPENDENCIES,
+                f"uv=={facts.UV_VERSION}",
+                *([facts.VALKEY_DEV_DEPENDENCY] if flags["use_redis"] else []),
+            ]
+        ),
+        "runner_dev_dependencies": runner_dev_dependencies(runner, flags),
         "uv_version": facts.UV_VERSION,
         "python_version": facts.PYTHON_VERSION,
         "images": facts.IMAGES,
@@ -152,7 +177,18 @@ def _derive(values: tuple[Any, ...]) -> dict[str, Any]:
             "temporal": facts.JOB_LIMITS["temporal_graceful_shutdown_seconds"]
             + facts.STOP_GRACE_MARGIN,
             "celery": facts.JOB_LIMITS["celery_task_time_limit"] + facts.STOP_GRACE_MARGIN,
+            "celery_bulk": facts.JOB_LIMITS["celery_bulk_time_limit"] + facts.STOP_GRACE_MARGIN,
         },
+        # Celery's Redis databases: beside the app's own (database 0) when it has one.
+        "redis_broker_db": 1 if flags["use_redis"] else 0,
+        "redis_result_db": 2 if flags["use_redis"] else 1,
+        "default_queue": facts.CELERY_DEFAULT_QUEUE,
+        "kubernetes_version": facts.KUBERNETES_VERSION,
+        "keda_version": facts.KEDA_VERSION,
+        "kubernetes_validate_version": facts.KUBERNETES_VALIDATE_VERSION,
+        "k8s_values": facts.K8S_VALUES,
+        "secret_suffixes": facts.SECRET_SUFFIXES,
+        "secret_keys": facts.SECRET_KEYS,
         "env_project_name": dotenv_quote(str(answers.get("project_name", ""))),
         "py_project_name": python_string(str(answers.get("project_name", ""))),
         "compose_services": compose_services(flags),
@@ -192,8 +228,8 @@ def _stop(problems: list[str]) -> None:
     )
 
 
-# copier.yml's _answers_file. Not conf["answers_file"]: copier renders that (and so hooks again).
-ANSWERS_FILE = ".copier-answers.yml"
+# Not conf["answers_file"]: copier renders that (and so hooks again).
+ANSWERS_FILE = facts.ANSWERS_FILE
 
 
 @cache
@@ -222,7 +258,7 @@ def recorded_runner(recorded: dict[str, Any]) -> str | None:
     if "task_runner" in recorded:
         return str(recorded["task_runner"])
     if "use_temporal" in recorded:  # before 1.0.0
-        return "temporal" if recorded["use_temporal"] in (True, "true", "yes") else "none"
+        return "temporal" if answers.is_true(recorded["use_temporal"]) else "none"
     return None
 
 

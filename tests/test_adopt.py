@@ -187,8 +187,8 @@ def test_adopt_then_switch(
         assert "test_api_integration.py::test_health_endpoint" in result.stdout
     if runner == "celery":
         assert answers["celery_broker"] == "rabbitmq", "the broker URL in .env is amqp://"
-        assert env["CELERY_BROKER_URL"] == "amqp://guest:guest@localhost:5672//"
-        assert env["CELERY_RESULT_BACKEND"] == "redis://localhost:6379/2", "lich init's default"
+        assert env["CELERY_BROKER_URL"] == "amqp://guest:guest@localhost:5672//", "the team's"
+        assert env["REDIS_RESULT_DB"] == "2", "lich init's results: redis://localhost:6379/2"
         assert env["CELERY_DEFAULT_QUEUE"] == "celery", "lich init's queue"
     # The user's work, untouched; an edited runner file replaced, its version kept and named.
     backend = project / "backend"
@@ -205,6 +205,7 @@ def test_adopt_then_switch(
             assert not (project / path).exists(), "the unused runner's unedited files go"
             assert f"Removed (unedited lich init file of {other}): {path}" in result.stdout
     assert ".venv/" in (project / ".gitignore").read_text()
+    assert "backend/api/http/health.py: yours, kept; it answers GET only" in result.stdout
     compose = (project / "docker-compose.yml").read_text()
     assert "compose/jobs.yml" in compose
     assert ("temporalio/auto-setup" in compose) is False
@@ -354,6 +355,10 @@ def test_adopt_names_project_code_that_does_not_import(
     result = adopt(copier_template, project)
     assert result.returncode == 0, output(result)
     assert "The project's own code does not import" in result.stdout
-    (why,) = [line for line in result.stdout.splitlines() if "SQLAlchemyUserRepository" in line]
-    assert "internal.services" in why.split(":")[0] and "ImportError: cannot import name" in why
+    (why,) = [
+        line
+        for line in result.stdout.splitlines()
+        if "SQLAlchemyUserRepository" in line and "internal.services" in line.split(":")[0]
+    ]
+    assert "ImportError: cannot import name" in why
     assert "Fix that import in your code" in result.stdout

@@ -256,6 +256,54 @@ def test_a_task_of_a_killed_worker_is_redelivered_and_its_emails_sent_once(
     assert log.count("was sent already; skipping it") >= sent_before_kill
 
 
+def test_a_job_whose_message_redis_lost_is_published_again(redis_run: Project) -> None:
+    """A worker killed between Redis handing it a message and recording it as unacknowledged
+    loses the message (seen in the compose scale-out). The job is still in flight after the
+    visibility timeout, so the worker's repair step publishes it again: it ends succeeded, its
+    e-mail written once."""
+    job_id = redis_run.python(
+        "import asyncio\n"
+        "from internal.adapters.jobs.celery import CeleryDispatcher\n"
+        "from internal.dto.emails import EmailJob\n"
+        "job = EmailJob(to='ada@example.com', subject='Lost once', body='Hello Ada')\n"
+        "print(asyncio.run(CeleryDispatcher().send_email(job, idempotency_key='lost-1')).job_id)"
+    )
+    broker = redis.Redis.from_url(redis_run.env["CELERY_BROKER_URL"])
+    assert broker.delete(f"{redis_run.namespace}emails") == 1, "the message, taken and lost"
+
+    worker, log = redis_run.start_worker()
+    wait_for(
+        lambda: redis_run.result(job_id)["status"] == "SUCCESS",
+        VISIBILITY_TIMEOUT + 60,
+        "the lost job to succeed",
+        log,
+        worker,
+    )
+    assert len(redis_run.emails("lost-1")) == 1
+    assert f"job {job_id} was queued, then lost by Redis: queueing it again" in log.read_text()
+
+
+def test_a_job_waiting_in_its_queue_is_not_taken_for_lost(redis_run: Project) -> None:
+    """A backlog older than the visibility timeout is not lost: publishing it again would only
+    grow the backlog. Only a job whose message is in no queue and with no worker is."""
+    lost = (
+        "from internal.celery_app import app\n"
+        "from internal.celery_reliability import lost\n"
+        "print(lost(app, older_than=0))"
+    )
+    job_id = redis_run.python(
+        "import asyncio\n"
+        "from internal.adapters.jobs.celery import CeleryDispatcher\n"
+        "from internal.dto.emails import EmailJob\n"
+        "job = EmailJob(to='ada@example.com', subject='Waiting', body='Hello Ada')\n"
+        "print(asyncio.run(CeleryDispatcher().send_email(job, idempotency_key='waiting')).job_id)"
+    )
+    assert redis_run.python(lost) == "[]"
+    broker = redis.Redis.from_url(redis_run.env["CELERY_BROKER_URL"])
+    assert broker.delete(f"{redis_run.namespace}emails") == 1
+    assert redis_run.python(lost) == repr([job_id])
+
+
 def test_sigterm_lets_the_running_task_finish_then_exits_cleanly(redis_run: Project) -> None:
     worker, log = redis_run.start_worker()
     count, pause = NEWSLETTER

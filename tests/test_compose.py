@@ -5,7 +5,9 @@ For each stack (Temporal, Celery on Redis, Celery on RabbitMQ with beat and Flow
 healthy; the seed's own clients inside the stack (the `temporal` CLI, `celery call` and
 `celery result`); `POST /emails` through the published port; and the faults production brings:
 a worker SIGKILLed mid-newsletter, a broker or Temporal server restarted with work in flight,
-`docker compose stop` with tasks running. Nothing may be lost, nothing sent twice.
+`docker compose stop` with tasks running; three replicas of each runner's worker sharing 1,000
+jobs sent through the API, one of them SIGKILLed mid-run (the scale-out the Kubernetes manifests
+of deploy/k8s/ make with KEDA). Nothing may be lost, nothing sent twice.
 
 The engine, compose and the images come from tests/docker_engine.py: where no registry answers,
 the images are stand-ins built from the same software (Debian and PyPI packages), and the test
@@ -20,14 +22,25 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
 from tests import docker_engine
-from tests.helpers import NOTES, free_port, python_env, read_env, run
+from tests.compose_stack import (
+    WAIT,
+    Stack,
+    containers,
+    delivered,
+    jobs_by_replica,
+    post_jobs,
+    prepare,
+    wait_until,
+)
+from tests.helpers import NOTES, read_env
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.xdist_group("docker")]
 
@@ -40,19 +53,9 @@ STACKS: dict[str, dict[str, Any]] = {
         "celery_beat": True,
         "celery_flower": True,
     },
-    "none": {"task_runner": "none"},
+    # With the app's own Redis (use_redis): docker-compose.yml runs it for the API.
+    "none": {"task_runner": "none", "use_redis": True},
 }
-# Host ports the compose files publish, each set in .env to a free port (the machine's own Redis
-# and RabbitMQ hold the defaults).
-PUBLISHED = (
-    "API_PORT",
-    "REDIS_PORT",
-    "RABBITMQ_PORT",
-    "RABBITMQ_MANAGEMENT_PORT",
-    "FLOWER_PORT",
-    "TEMPORAL_PORT",
-    "TEMPORAL_UI_PORT",
-)
 # Production waits an hour before Redis hands a dead worker's task to another; the tests cannot.
 # The time limits must stay below it (settings refuse anything else).
 FAST_REDELIVERY = {
@@ -62,7 +65,6 @@ FAST_REDELIVERY = {
     "CELERY_BULK_SOFT_TIME_LIMIT": "8",
     "CELERY_BULK_TIME_LIMIT": "10",
 }
-WAIT = 240  # seconds for a stack to come up healthy (images are built on the first run)
 
 
 @pytest.fixture(scope="session")
@@ -91,109 +93,6 @@ def images(
     request.config.stash.setdefault(NOTES, []).append(f"images: {images.report()}")
 
 
-class Stack:
-    """A generated project run with `docker compose`, as its README says."""
-
-    def __init__(self, project: Path, engine: docker_engine.Engine, missing: set[str]) -> None:
-        self.project = project
-        self.engine = engine
-        self.env = read_env(project / ".env")
-        self.api = f"http://127.0.0.1:{self.env['API_PORT']}"
-        config = json.loads(self.compose("config", "--format", "json").stdout)
-        self.config = config
-        # Services whose image no registry or stand-in provides here (temporalio/ui).
-        self.skipped = sorted(
-            name for name, service in config["services"].items() if service.get("image") in missing
-        )
-        self.services = sorted(set(config["services"]) - set(self.skipped))
-
-    def compose(self, *args: str, timeout: float = 600, check: bool = True) -> Any:
-        return docker_engine.run(
-            ["docker", "compose", *args],
-            env=self.engine.env,
-            cwd=self.project,
-            timeout=timeout,
-            check=check,
-        )
-
-    def up(self, *services: str) -> None:
-        self.compose(
-            "up", "--build", "--detach", "--wait", "--wait-timeout", str(WAIT),
-            *(services or self.services), timeout=WAIT + 600,
-        )  # fmt: skip
-
-    def exec(self, service: str, *command: str, timeout: float = 120) -> str:
-        return str(self.compose("exec", "-T", service, *command, timeout=timeout).stdout)
-
-    def state(self) -> dict[str, dict[str, Any]]:
-        """Each container's service, state, health and exit code."""
-        lines = self.compose("ps", "--all", "--format", "json").stdout.splitlines()
-        return {entry["Service"]: entry for entry in map(json.loads, filter(None, lines))}
-
-    def outbox(self) -> list[str]:
-        """The e-mails in the outbox volume (read through the API's container)."""
-        listing = self.exec("api", "python", "-c", LIST_OUTBOX)
-        return json.loads(listing)
-
-    def http(self, method: str, path: str, body: Any = None, key: str | None = None) -> Any:
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.api + path, data=data, method=method)
-        request.add_header("Content-Type", "application/json")
-        if key:
-            request.add_header("Idempotency-Key", key)
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read())
-
-    def wait_for_job(self, job_id: str, timeout: float = 120) -> dict[str, Any]:
-        return wait_until(
-            lambda: (
-                (status := self.http("GET", f"/emails/{job_id}"))["state"]
-                in ("succeeded", "failed")
-                and status
-            ),
-            timeout,
-            f"job {job_id} to finish",
-        )
-
-    def wait_healthy(self, service: str, timeout: float = WAIT) -> None:
-        wait_until(
-            lambda: self.state()[service].get("Health") in ("healthy", ""),
-            timeout,
-            f"{service} to be healthy",
-        )
-
-    def down(self) -> None:
-        self.compose("down", "--volumes", "--remove-orphans", "--timeout", "5", check=False)
-
-
-# Printed as JSON by the API container: the outbox's file names and each one's To and Subject.
-LIST_OUTBOX = """
-import json, pathlib
-from email import message_from_bytes
-box = pathlib.Path("/data/outbox")
-mails = []
-for path in sorted(box.glob("*.eml")):
-    message = message_from_bytes(path.read_bytes())
-    mails.append(f"{message['To']}|{message['Subject']}|{path.name}")
-print(json.dumps(mails))
-"""
-
-
-def wait_until(check: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        try:
-            last = check()
-        except (OSError, urllib.error.URLError, json.JSONDecodeError, AssertionError) as error:
-            last = error
-        else:
-            if last:
-                return last
-        time.sleep(0.5)
-    raise AssertionError(f"waited {timeout:.0f} s for {what}; last: {last!r}")
-
-
 @pytest.fixture(scope="module")
 def stack_factory(
     engine: docker_engine.Engine,
@@ -210,32 +109,11 @@ def stack_factory(
         # side while a module's tests run.
         answers = {"project_name": f"Compose {name}", **STACKS[name]}
         project = generate(tmp_path_factory.mktemp(name) / "project", **answers)
-        # `make env`, as the README says: .env from .env.example with generated passwords.
-        run(["make", "--no-print-directory", "env"], project, python_env())
-        with (project / ".env").open("a") as env:
-            env.write("\n# Test: free host ports, faster redelivery\n")
-            for key in PUBLISHED:
-                env.write(f"{key}={free_port()}\n")
-            for key, value in extra_env.items():
-                env.write(f"{key}={value}\n")
-        wanted = set(docker_engine.dockerfile_bases(project / "backend" / "Dockerfile"))
-        config = json.loads(
-            docker_engine.run(
-                ["docker", "compose", "config", "--format", "json"],
-                env=engine.env,
-                cwd=project,
-            ).stdout
-        )
-        wanted |= {
-            service["image"]
-            for service in config["services"].values()
-            if "build" not in service and "image" in service
-        }
-        missing = {image for image in sorted(wanted) if not images.ensure(image)}
-        stack = Stack(project, engine, missing)
+        stack = prepare(project, engine, images, **extra_env)
         if stack.skipped:
+            left_out, missing = ", ".join(stack.skipped), ", ".join(stack.missing)
             request.config.stash.setdefault(NOTES, []).append(
-                f"{name}: left out {', '.join(stack.skipped)} (no image: {', '.join(missing)})"
+                f"{name}: left out {left_out} (no image: {missing})"
             )
         made.append(stack)
         return stack
@@ -271,6 +149,57 @@ def assert_api_sends_once(stack: Stack, runner: str) -> None:
 
 def newsletter_mails(stack: Stack, subject: str) -> list[str]:
     return sorted(mail.split("|")[0] for mail in stack.outbox() if f"|{subject}|" in mail)
+
+
+def assert_scales_out(stack: Stack, service: str, notes: list[str], jobs: int = 1000) -> None:
+    """Three replicas of the worker (`docker compose up --scale`), `jobs` jobs through the API:
+    the replicas share the work, one that has taken jobs is SIGKILLed mid-run, and every job ends
+    succeeded with its e-mail written exactly once. Back to one replica at the end."""
+    up = ("up", "--detach", "--wait", "--wait-timeout", str(WAIT), "--no-recreate")
+    stack.compose(*up, "--scale", f"{service}=3", service, timeout=WAIT + 120)
+    replicas = [entry["Name"] for entry in containers(stack, service)]
+    assert len(replicas) == 3, replicas
+    tag = f"scale{uuid.uuid4().hex[:6]}"
+
+    def working() -> Counter[str]:
+        # Two replicas, not three: on a loaded machine the third may start polling after the
+        # backlog is gone, which says nothing about scaling out.
+        shares = jobs_by_replica(stack, service, tag)
+        assert len(shares) >= 2, f"jobs per replica so far: {dict(shares)}"
+        return shares
+
+    try:
+        with ThreadPoolExecutor(1) as client:
+            posting = client.submit(post_jobs, stack, tag, jobs)
+            busy = wait_until(working, 300, "two replicas to take jobs")
+            victim = next(name for name in replicas if name.endswith(max(busy)))
+            stack.engine.docker("kill", "--signal", "KILL", victim)
+            left = jobs - len(delivered(stack, tag))
+            job_ids = posting.result()
+        try:
+            wait_until(lambda: len(delivered(stack, tag)) >= jobs, 600, f"{jobs} e-mails")
+        except AssertionError as error:
+            raise AssertionError(f"{error}\n{undelivered(stack, service, tag, job_ids)}") from None
+        assert delivered(stack, tag) == list(range(jobs)), "every job's e-mail, once"
+        with ThreadPoolExecutor(8) as client:
+            states = Counter(client.map(lambda job: stack.wait_for_job(job)["state"], job_ids))
+        assert states == {"succeeded": jobs}
+        shares = jobs_by_replica(stack, service, tag)
+        assert len(shares) >= 2, shares
+        notes.append(
+            f"{service} x3: {jobs} jobs, jobs per replica {dict(sorted(shares.items()))}, "
+            f"{victim} killed with {left} e-mails left; none lost, none twice"
+        )
+    finally:
+        stack.compose(*up, "--scale", f"{service}=1", service, timeout=WAIT + 120)
+
+
+def undelivered(stack: Stack, service: str, tag: str, job_ids: list[str]) -> str:
+    """What a failed scale-out left behind: the jobs without an e-mail, with their states."""
+    missing = sorted(set(range(len(job_ids))) - set(delivered(stack, tag)))
+    states = {number: stack.http("GET", f"/emails/{job_ids[number]}") for number in missing[:5]}
+    shares = dict(jobs_by_replica(stack, service, tag))
+    return f"{len(missing)} without an e-mail, e.g. {states}; jobs per replica {shares}"
 
 
 # ---------------------------------------------------------------- Temporal
@@ -404,6 +333,12 @@ def test_the_seed_command_starts_what_it_names(temporal: Stack) -> None:
         pytest.skip("temporal-ui has no image here (no registry, no stand-in); temporal ran")
 
 
+def test_temporal_scales_out_and_a_killed_replica_loses_nothing(
+    temporal: Stack, request: pytest.FixtureRequest
+) -> None:
+    assert_scales_out(temporal, "temporal-worker", request.config.stash.setdefault(NOTES, []))
+
+
 # ---------------------------------------------------------------- Celery
 
 
@@ -502,6 +437,12 @@ def test_celery_compose_stop_lets_the_worker_finish(celery: Stack) -> None:
     celery.up()
 
 
+def test_celery_scales_out_and_a_killed_replica_loses_nothing(
+    celery: Stack, request: pytest.FixtureRequest
+) -> None:
+    assert_scales_out(celery, "celery-worker", request.config.stash.setdefault(NOTES, []))
+
+
 # ---------------------------------------------------------------- no runner
 
 
@@ -511,5 +452,9 @@ def test_no_runner_stack_runs_jobs_in_the_api(stack_factory: Callable[..., Stack
         stack.up()
         assert_all_healthy(stack)
         assert_api_sends_once(stack, "none")
+        # The app reaches its own Redis, with the password make env generated.
+        ping = "import redis; from pkg.config.settings import settings as s; "
+        ping += "print(redis.Redis.from_url(s.redis_url).ping())"
+        assert stack.exec("api", "python", "-c", ping).strip() == "True"
     finally:
         stack.down()

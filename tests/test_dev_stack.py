@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -24,7 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from tests.collectors import OtlpReceiver, SentryReceiver, Span
 from tests.helpers import free_port, python_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -32,11 +35,13 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ERRORS = ("ERROR", "CRITICAL", "Traceback", "Cannot connect", "rpc errored")
 
 
-def http(method: str, url: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+def http(
+    method: str, url: str, body: dict[str, Any] | None = None, key: str | None = None
+) -> tuple[int, Any]:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method)
     request.add_header("Content-Type", "application/json")
-    request.add_header("Idempotency-Key", f"dev-stack-{time.monotonic_ns()}")
+    request.add_header("Idempotency-Key", key or f"dev-stack-{time.monotonic_ns()}")
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
             return response.status, json.loads(response.read())
@@ -282,3 +287,276 @@ def test_the_demo_runs_on_ports_of_its_own(installed: Any) -> None:
         demo = make(project, "demo", timeout=120)
     assert demo.returncode == 0, demo.stdout + demo.stderr
     assert "Sent by `make demo`." in demo.stdout + demo.stderr
+
+
+SERVERS = {"celery": b"valkey", "temporal": b"start-dev"}
+
+
+@pytest.mark.parametrize("runner", list(SERVERS))
+def test_a_server_killed_under_make_dev_comes_back_and_loses_no_job(
+    runner: str, installed: Any, tmp_path: Path
+) -> None:
+    """Its data is in backend/var/: the server started again has every job accepted before."""
+    project = installed(runner)
+    api = f"http://127.0.0.1:{env_value(project, 'API_PORT')}"
+    log = tmp_path / "dev.log"
+    make = start_make_dev(project, log)
+    stack: set[int] = set()
+    try:
+        wait_until(lambda: http("GET", f"{api}/ready")[0] == 200, 120, "the stack")
+        accepted = []
+        for number in range(20):
+            status, receipt = http(
+                "POST", f"{api}/emails", {"to": "ada@x.io", "subject": f"#{number}"}
+            )
+            assert status == 202, receipt
+            accepted.append(receipt["job_id"])
+        stack = descendants(make.pid)
+        (server,) = [
+            pid for pid in stack if SERVERS[runner] in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
+        os.kill(server, signal.SIGKILL)
+        wait_until(
+            lambda: "exited with code -9: starting it again" in log.read_text(), 60, "restart"
+        )
+        wait_until(lambda: http("GET", f"{api}/ready")[0] == 200, 120, "the stack again")
+        for job_id in accepted:
+            state = wait_until(
+                lambda job_id=job_id: (
+                    (s := http("GET", f"{api}/emails/{job_id}")[1]).get("state")
+                    in ("succeeded", "failed")
+                    and s["state"]
+                ),
+                180,
+                f"job {job_id}",
+            )
+            assert state == "succeeded", job_id
+        assert http("POST", f"{api}/emails", {"to": "ada@x.io", "subject": "after"})[0] == 202
+        stack |= descendants(make.pid)
+        make.send_signal(signal.SIGTERM)
+        code = make.wait(timeout=90)
+    finally:
+        if make.poll() is None:
+            make.kill()
+            make.wait()
+        for pid in alive(stack | descendants(make.pid)):
+            os.kill(pid, signal.SIGKILL)
+    output = log.read_text()
+    print(output[-3000:])
+    assert code in (0, -signal.SIGTERM), code
+    assert alive(stack) == set(), "make dev left processes behind"
+
+
+@contextlib.contextmanager
+def env_lines(project: Path, values: dict[str, str]) -> Iterator[None]:
+    """These keys in .env until the block ends."""
+    env_file = project / ".env"
+    saved = env_file.read_text()
+    env_file.write_text(saved + "".join(f"{key}={value}\n" for key, value in values.items()))
+    try:
+        yield
+    finally:
+        env_file.write_text(saved)
+
+
+@contextlib.contextmanager
+def running_make_dev(project: Path, log: Path) -> Iterator[None]:
+    """`make dev` until the block ends, its API answering; then stopped with SIGTERM, and any
+    process of its stack still alive killed."""
+    api = f"http://127.0.0.1:{env_value(project, 'API_PORT')}"
+    make = start_make_dev(project, log)
+    stack: set[int] = set()
+    try:
+        wait_until(lambda: http("GET", f"{api}/health")[0] == 200, 120, "the API")
+        stack = descendants(make.pid)
+        yield
+    finally:
+        stack |= descendants(make.pid)
+        make.send_signal(signal.SIGTERM)
+        try:
+            make.wait(timeout=90)
+        finally:
+            if make.poll() is None:
+                make.kill()
+                make.wait()
+            for pid in alive(stack):
+                os.kill(pid, signal.SIGKILL)
+
+
+# Each runner over one of the two OTLP transports; the request and the worker join one trace.
+TRACED = [("celery", "http/protobuf"), ("temporal", "grpc"), ("none", "http/protobuf")]
+
+
+@pytest.mark.parametrize(("runner", "protocol"), TRACED, ids=[r for r, _ in TRACED])
+def test_a_job_is_one_trace_from_the_request_to_the_worker(
+    runner: str, protocol: str, installed: Any, tmp_path: Path
+) -> None:
+    """OTEL_* in .env, as a user writes them: the job's trace holds the API's request span (with
+    the job id) and the worker's spans down to the e-mail's delivery, under one trace id; JSON
+    logs carry that id; no span holds the address or the body."""
+    project = installed(runner)
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    slug = answers["project_slug"].replace("_", "-")
+    api = f"http://127.0.0.1:{env_value(project, 'API_PORT')}"
+    log = tmp_path / "dev.log"
+    key = f"traced-{time.monotonic_ns()}"
+    with (
+        OtlpReceiver() as receiver,
+        env_lines(
+            project,
+            {
+                "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url(protocol),
+                "OTEL_EXPORTER_OTLP_PROTOCOL": protocol,
+                "OTEL_BSP_SCHEDULE_DELAY": "200",
+                "LOG_FORMAT": "json",
+            },
+        ),
+        running_make_dev(project, log),
+    ):
+        body = {"to": "ada@x.io", "subject": "Traced", "body": "Secret text"}
+        status, receipt = http("POST", f"{api}/emails", body, key=key)
+        assert status == 202, receipt
+        job_id = receipt["job_id"]
+
+        def delivered() -> Span | None:
+            return next(
+                (
+                    span
+                    for span in receiver.spans()
+                    if span.name == "deliver email" and span.attributes.get("email.key") == job_id
+                ),
+                None,
+            )
+
+        delivery = wait_until(delivered, 90, "the span of the e-mail's delivery")
+        trace = [span for span in receiver.spans() if span.trace_id == delivery.trace_id]
+        requests = [span for span in trace if span.attributes.get("job.id") == job_id]
+        wait_until(lambda: "trace_id" in log.read_text(), 30, "a JSON log line with its trace")
+    names = sorted({(span.service, span.name) for span in trace})
+    print(runner, protocol, names)
+    assert requests and requests[0].service == f"{slug}-api", names
+    assert requests[0].attributes["job.idempotency_key.sha256"] != key
+    worker = f"{slug}-api" if runner == "none" else f"{slug}-worker"
+    assert delivery.service == worker, names
+    if runner != "none":
+        assert {span.service for span in trace} >= {f"{slug}-api", f"{slug}-worker"}, names
+        assert len(trace) >= 4, names  # request, dispatch, the worker's run, delivery
+    for span in receiver.spans():
+        assert not any("ada@x.io" in str(value) for value in span.attributes.values()), span
+        assert not any("Secret text" in str(value) for value in span.attributes.values()), span
+    logged = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    assert any(record.get("trace_id") == delivery.trace_id for record in logged), logged[-5:]
+
+
+# A job whose task fails for good, started as another client than the API would (which refuses
+# such input): an address with a header in it (Celery), or no address at all (Temporal).
+FAILING = {
+    "celery": (
+        "from internal.celery_tasks import send_email\n"
+        "send_email.apply_async(('ada@x.io\\nBcc: eve@x.io', 'Hi', ''), task_id='email-broken-1')"
+    ),
+    "temporal": (
+        "import asyncio\n"
+        "from internal.workers.activities import EmailRequest\n"
+        "from internal.workers.client import connect\n"
+        "from internal.workers.workflows import SendEmailWorkflow\n"
+        "from pkg.config.jobs import job_settings\n"
+        "async def main() -> None:\n"
+        "    client = await connect(job_settings)\n"
+        "    await client.start_workflow(SendEmailWorkflow.run, EmailRequest('nobody', 'Hi'),\n"
+        "        id='email-broken-1', task_queue=job_settings.temporal_task_queue)\n"
+        "asyncio.run(main())\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("runner", list(FAILING))
+def test_a_job_that_fails_is_reported_to_sentry_with_its_job_id(
+    runner: str, installed: Any, tmp_path: Path
+) -> None:
+    project = installed(runner)
+    log = tmp_path / "dev.log"
+    with (
+        SentryReceiver() as sentry,
+        env_lines(project, {"SENTRY_DSN": sentry.dsn}),
+        running_make_dev(project, log),
+    ):
+        started = subprocess.run(
+            [project / "backend" / ".venv" / "bin" / "python", "-c", FAILING[runner]],
+            cwd=project / "backend",
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert started.returncode == 0, started.stderr
+        report = wait_until(
+            lambda: next((r for r in sentry.reports() if "email-broken-1" in r), None),
+            90,
+            "the failure's report",
+        )
+    event = json.loads(next(line for line in report.splitlines() if '"exception"' in line))
+    assert event["tags"]["job.id"] == "email-broken-1", event["tags"]
+    assert event["tags"]["service"].endswith("-worker"), event["tags"]
+    assert len([r for r in sentry.reports() if "email-broken-1" in r]) == 1, "one report per job"
+
+
+def samples(text: str, name: str) -> list[dict[str, str]]:
+    """The labels of each sample of `name` in Prometheus' text format."""
+    found = []
+    for line in text.splitlines():
+        if line.startswith(name + "{"):
+            labels = line[len(name) + 1 : line.rindex("}")]
+            found.append(dict(re.findall(r'(\w+)="([^"]*)"', labels)))
+    return found
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode()
+
+
+@pytest.mark.parametrize("runner", ["celery", "temporal", "none"])
+def test_the_api_and_the_worker_serve_prometheus_metrics(
+    runner: str, installed: Any, tmp_path: Path
+) -> None:
+    """GET /metrics counts requests by route template and status, and jobs by outcome; the
+    Temporal worker serves the SDK's metrics on TEMPORAL_METRICS_PORT."""
+    project = installed(runner)
+    api = f"http://127.0.0.1:{env_value(project, 'API_PORT')}"
+    worker_port = free_port()
+    extra = {"TEMPORAL_METRICS_PORT": str(worker_port)} if runner == "temporal" else {}
+    log = tmp_path / "dev.log"
+    with env_lines(project, extra), running_make_dev(project, log):
+        key = f"metrics-{time.monotonic_ns()}"
+        job = {"to": "ada@x.io", "subject": "Counted"}
+        assert http("POST", f"{api}/emails", job, key=key)[0] == 202
+        assert http("POST", f"{api}/emails", {**job, "subject": "Other"}, key=key)[0] == 409
+        assert http("POST", f"{api}/emails", {"to": "not an address"})[0] == 422
+        assert http("GET", f"{api}/emails/email-{key}")[0] == 200
+        metrics = fetch(f"{api}/metrics")
+        worker = ""
+        if runner == "temporal":
+            worker = wait_until(
+                lambda: (
+                    "temporal_workflow_completed"
+                    in (text := fetch(f"http://127.0.0.1:{worker_port}/metrics"))
+                    and text
+                ),
+                60,
+                "the worker's metrics",
+            )
+    for line in (
+        f'jobs_requests_total{{outcome="accepted",runner="{runner}"}} 1.0',
+        f'jobs_requests_total{{outcome="conflict",runner="{runner}"}} 1.0',
+    ):
+        assert line in metrics.splitlines(), (line, metrics[-3000:])
+    requests = {
+        (labels["http_request_method"], labels["http_route"], labels["http_response_status_code"])
+        for labels in samples(metrics, "http_server_request_duration_seconds_count")
+    }
+    assert {("POST", "/emails", "202"), ("POST", "/emails", "422")} <= requests, requests
+    assert ("GET", "/emails/{job_id}", "200") in requests, requests
+    assert not {route for _, route, _ in requests} & {"/health", "/ready", "/metrics"}, requests
+    if runner == "temporal":
+        assert "temporal_worker_task_slots_available" in worker, worker[:2000]
+        assert "temporal_activity_execution_latency" in worker, worker[:2000]

@@ -27,7 +27,8 @@ def test_generated_suite_passes(runner: str, generate: Any, tmp_path: Path) -> N
     assert " failed" not in result.stdout
 
 
-# One project per lock file (extensions/locks/), RabbitMQ and Flower in one of them.
+# A project per runner, RabbitMQ, Flower and the app's own Redis in one of them (every lock
+# file is also checked against its pyproject.toml by test_generate's matrix).
 VARIANTS = [
     {"task_runner": "none"},
     {"task_runner": "celery", "celery_broker": "redis", "celery_beat": True},
@@ -36,6 +37,7 @@ VARIANTS = [
         "celery_broker": "rabbitmq",
         "celery_beat": False,
         "celery_flower": True,
+        "use_redis": True,
     },
     {"task_runner": "temporal"},
 ]

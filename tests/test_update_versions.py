@@ -189,6 +189,24 @@ def test_the_legacy_use_temporal_answer_becomes_task_runner(generate: Any, tmp_p
         assert "use_temporal" not in answers
 
 
+def test_a_legacy_use_temporal_means_the_same_to_every_step(generate: Any, tmp_path: Path) -> None:
+    """`use_temporal: "on"` (any of copier's true words, quoted) is Temporal to the check of `-d`
+    answers as to the before-update migration: a Temporal option given on the command line is
+    accepted and the project keeps its runner (the check once read it as "no runner")."""
+    fresh = generate(tmp_path / "fresh", task_runner="temporal")
+    project = clone_project(fresh, tmp_path / "project")
+    answers_file = project / ".copier-answers.yml"
+    answers_file.write_text(
+        answers_file.read_text().replace("task_runner: temporal\n", "use_temporal: 'on'\n")
+    )
+    commit_all(project, "legacy answers")
+    result = update(project, "-d", "temporal_ui=false", "--vcs-ref=:current:")
+    assert result.returncode == 0, output(result)
+    answers = read_answers(project)
+    assert (answers["task_runner"], answers["temporal_ui"]) == ("temporal", False)
+    assert (project / "backend/internal/workers/main.py").is_file()
+
+
 def test_migrations_do_nothing_outside_a_project(tmp_path: Path) -> None:
     """Copier's temporary render directories are no git projects: the scripts leave them be."""
     render = tmp_path / "render"

@@ -20,9 +20,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import facts
+from answers import is_true
+from facts import ANSWERS_FILE as ANSWERS_FILE  # re-exported, as RUNNERS
 from facts import RUNNERS as RUNNERS  # re-exported: the runners, stated once in facts.py
 
-ANSWERS_FILE = ".copier-answers.yml"
 # How migration messages name each runner ("Task runner: Celery -> no runner.").
 RUNNER_TITLES = {**facts.RUNNER_TITLES, "none": "no runner"}
 # Where files of a removed runner (or of an older layout) are kept when the user had edited them.
@@ -123,14 +124,8 @@ def runner_of(answers: dict[str, Any]) -> str:
     """The task runner an answers mapping means, legacy `use_temporal` included."""
     runner = answers.get("task_runner")
     if runner is None and "use_temporal" in answers:
-        runner = "temporal" if as_bool(answers["use_temporal"]) else "none"
+        runner = "temporal" if is_true(answers["use_temporal"]) else "none"
     return str(runner or "none")
-
-
-def as_bool(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in {"1", "true", "yes", "y", "on"}
-    return bool(value)
 
 
 def user_answers(answers: dict[str, Any]) -> dict[str, Any]:
@@ -245,8 +240,27 @@ def sync_env(project: Path, reason: str, example: str | None = None) -> tuple[li
     added = [key for key in env_keys(env_file.read_text(encoding="utf-8")) if key not in present]
     old_example = git_show(project, ".env.example")
     known_before = set(env_keys(old_example.decode())) if old_example else set()
-    unused = sorted((present & known_before) - set(env_keys(example)))
-    return added, unused
+    unused = (present & known_before) - set(env_keys(example)) - app_setting_keys(project)
+    return added, sorted(unused)
+
+
+def app_setting_keys(project: Path) -> set[str]:
+    """The variables the app's own settings read (the fields of every class in its
+    pkg/config/settings.py): never "no longer read", whatever the task runner."""
+    import ast
+
+    path = project / "backend" / "pkg" / "config" / "settings.py"
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return set()
+    return {
+        node.target.id.upper()
+        for cls in tree.body
+        if isinstance(cls, ast.ClassDef)
+        for node in cls.body
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+    }
 
 
 # The task runner's part of .lich/PROJECT_CONFIG.yaml: (section, key) lines, and whole sections.
@@ -309,6 +323,42 @@ def with_runner_lines(ours: str, theirs: str) -> str:
     ]
     text = "\n".join(lines).rstrip() + "\n"
     return text + "".join(f"\n{block}\n" for block in blocks)
+
+
+def module_of(path: str) -> str:
+    """backend/internal/workers/main.py -> internal.workers.main (packages without __init__)."""
+    parts = Path(path).with_suffix("").parts[1:]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def python_sources(project: Path) -> dict[str, str]:
+    """The project's Python files under backend/ (not its venv, caches or kept files), by path."""
+    skipped = {".venv", "venv", "__pycache__", "var", "node_modules", KEPT_DIR}
+    backend = project / "backend"
+    return {
+        path.relative_to(project).as_posix(): path.read_text(encoding="utf-8", errors="replace")
+        for path in sorted(backend.rglob("*.py"))
+        if not skipped.intersection(path.relative_to(project).parts)
+    }
+
+
+def imports_of(source: str) -> list[tuple[int, str]]:
+    """(line, module) of every absolute import in `source`; `from a import b` gives both `a`
+    and `a.b`, since b may be a module."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.append((node.lineno, node.module))
+            found += [(node.lineno, f"{node.module}.{alias.name}") for alias in node.names]
+    return found
 
 
 def project_dir() -> Path:

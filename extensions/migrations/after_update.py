@@ -42,13 +42,17 @@ from _common import (  # the scripts run as files, not as a package
     MOVED_FILES,
     RUNNER_TITLES,
     MigrationError,
+    env_entries,
     files_in,
     git,
     git_show,
     head_answers,
+    imports_of,
     is_project_repo,
+    module_of,
     parse_answers,
     project_dir,
+    python_sources,
     read_env,
     rendered,
     runner_of,
@@ -184,6 +188,41 @@ def settle_project_config(project: Path) -> bool:
     return True
 
 
+# Lists of settings, not prose: a conflict in one is merged key by key.
+SETTINGS_FILES = (".env.example", "deploy/k8s/config.env", "deploy/k8s/secrets.env.example")
+
+
+def settle_settings_files(project: Path) -> list[str]:
+    """Each conflicted settings file, merged key by key. Returns the report's lines."""
+    unmerged = unmerged_paths(project)
+    return [line for path in SETTINGS_FILES if path in unmerged for line in settle(project, path)]
+
+
+def settle(project: Path, path: str) -> list[str]:
+    """The template's new file, with each value you had changed kept where the key is still
+    there, and the keys only you have added at the end."""
+    base, ours, theirs = (git_show(project, path, ref=f":{stage}") for stage in (1, 2, 3))
+    if ours is None or theirs is None:
+        return []
+    before = {key: value for key, value, _ in env_entries((base or b"").decode())}
+    mine = {key: (value, line) for key, value, line in env_entries(ours.decode())}
+    wanted = {key for key, _, _ in env_entries(theirs.decode())}
+    changed = {k: line for k, (v, line) in mine.items() if k in before and before[k] != v}
+    lines = []
+    for line in theirs.decode().splitlines():
+        key = line.split("=", 1)[0].strip() if "=" in line and not line.startswith("#") else ""
+        lines.append(changed.get(key, line))
+    added = [line for key, (_, line) in mine.items() if key not in before and key not in wanted]
+    if added:
+        lines += ["", "# Yours (kept by copier update)", *added]
+    (project / path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    git(project, "reset", "-q", "--", path)
+    report = [f"{path}: merged key by key; your values and your own keys are kept."]
+    if dropped := sorted(key for key in changed if key not in wanted):
+        report.append(f"  No longer in it, with the settings that read them: {', '.join(dropped)}.")
+    return report
+
+
 def relock(project: Path) -> str | None:
     """uv.lock must satisfy pyproject.toml: a conflicted one takes the template's side, and one
     that no longer fits the project's own dependencies is locked again. Returns what happened."""
@@ -245,10 +284,13 @@ def main() -> None:
             kept[path] = ours
     settled = settle_python_conflicts(project, kept)
     config = settle_project_config(project)
+    example = settle_settings_files(project)
     lock = relock(project)
     report(project, old, new, deleted, old_files, kept, merged, settled)
     if config:
         say(".lich/PROJECT_CONFIG.yaml: yours, with the task runner's lines updated.")
+    for line in example:
+        say(line)
     if lock:
         say(f"backend/uv.lock: {lock}.")
 
@@ -290,6 +332,8 @@ def report(
             say(f"  {where}/{path}")
     if kept:
         say("  Move what you still need into the project, then delete that folder.")
+    for line in importers_report(project, deleted, old, new):
+        say(line)
     leftovers = files_left_beside(project, deleted, old_files)
     if leftovers:
         say("Your own files next to removed template files stay where they are:")
@@ -304,6 +348,42 @@ def report(
         say(f".env: no longer read by the project, left as they are: {', '.join(unused)}.")
     if note := broker_url_note(project, new):
         say(note)
+
+
+# The library each runner's code imports; `make install` removes it with the runner.
+RUNNER_LIBRARIES = {"celery": "celery", "temporal": "temporalio"}
+
+
+def importers_report(
+    project: Path, deleted: list[str], old: dict[str, Any], new: dict[str, Any]
+) -> list[str]:
+    """Every file of the project that imports a module this update removed (or the library of
+    the runner it left): it fails with ModuleNotFoundError as soon as it runs, so say it now."""
+    removed = {
+        module_of(path) for path in deleted if path.startswith("backend/") and path.endswith(".py")
+    }
+    old_runner, new_runner = runner_of(old), runner_of(new)
+    if old_runner != new_runner and old_runner in RUNNER_LIBRARIES:
+        removed.add(RUNNER_LIBRARIES[old_runner])
+    if not removed:
+        return []
+    found = []
+    for path, source in python_sources(project).items():
+        by_line: dict[int, str] = {}
+        for line, module in imports_of(source):
+            gone = next(
+                (g for g in sorted(removed) if module == g or module.startswith(g + ".")), None
+            )
+            if gone and (line not in by_line or len(gone) < len(by_line[line])):
+                by_line[line] = gone
+        found += [f"  {path}:{line}: imports {module}" for line, module in sorted(by_line.items())]
+    if not found:
+        return []
+    return [
+        "These files of yours import what this update removed, and fail with "
+        "ModuleNotFoundError until you change them:",
+        *found,
+    ]
 
 
 # URL schemes each Celery broker answers to.

@@ -4,6 +4,7 @@ From backend/: `uvicorn main:app --reload`, or `python main.py` (host, port and 
 settings). Routes are joined in api/http/__init__.py.
 """
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,11 +12,13 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from api.errors import EXCEPTION_HANDLERS
 from api.http import router as api_router
 from pkg.config.settings import settings
-from pkg.logger import get_logger, setup_logging
+from pkg.logger import setup_logging
+from pkg.telemetry import setup_error_reports, setup_metrics, setup_telemetry
 
-logger = get_logger(__name__)
+logger = logging.getLogger(__name__)
 
 
 @asynccontextmanager
@@ -26,6 +29,14 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     logger.info("stopping %s", settings.project_name)
 
 
+# FastAPI's own request metrics, on GET /metrics. OTEL_EXPORTER_OTLP_ENDPOINT set: every request
+# is a span too, and a job's trace goes on into the worker. SENTRY_DSN set: unhandled errors are
+# reported. The probes are left out: they would be most of the spans and measures.
+setup_metrics()
+setup_telemetry("api")
+setup_error_reports("api")
+PROBES = ("/health", "/ready", "/metrics")
+
 # In production the API does not publish its own description (/docs, /redoc, /openapi.json).
 public_docs = settings.environment != "production"
 app = FastAPI(
@@ -35,6 +46,8 @@ app = FastAPI(
     docs_url="/docs" if public_docs else None,
     redoc_url="/redoc" if public_docs else None,
     openapi_url="/openapi.json" if public_docs else None,
+    exception_handlers=EXCEPTION_HANDLERS,
+    telemetry={"exclude": lambda scope: scope.get("path") in PROBES},
 )
 app.add_middleware(
     CORSMiddleware,

@@ -23,8 +23,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # Imported now, before any test module, it cannot be broken by a test that swaps a module in
     # sys.modules for a mock (lich init's test_admin_seed.py does so with pkg.config.settings);
     # if it does not import at all, its own tests report why.
-    with contextlib.suppress(Exception):
-        importlib.import_module("internal.adapters.jobs")
+    for module in ("internal.adapters.jobs", "devtools.stack"):
+        with contextlib.suppress(Exception):
+            importlib.import_module(module)
 
 
 @pytest.fixture(autouse=True)

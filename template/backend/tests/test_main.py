@@ -26,7 +26,7 @@ def test_the_email_and_readiness_routes_are_mounted() -> None:
 def test_production_does_not_publish_the_api_description() -> None:
     # Settings are read at import: a fresh interpreter reads ENVIRONMENT=production.
     code = "from main import app; print(app.docs_url, app.redoc_url, app.openapi_url)"
-    env = {**os.environ, "ENVIRONMENT": "production"}
+    env = {**os.environ, "ENVIRONMENT": "production", "JOBS_API_TOKEN": "a-token"}
     shown = subprocess.run(
         [sys.executable, "-c", code],
         env=env,

@@ -2,13 +2,14 @@
 
 from fastapi import APIRouter
 
-from api.http.jobs import Dispatcher
+from api.deps import Dispatcher
 from internal.adapters.jobs import RUNNER
 
 router = APIRouter()
 
 
 @router.get("/ready")
+@router.head("/ready", include_in_schema=False)
 async def ready(dispatcher: Dispatcher) -> dict[str, str]:
     """200 while the task runner answers (within JOBS_TIMEOUT_SECONDS), else 503 with
     Retry-After: send traffic here only while it says ready. /health says the process is up."""

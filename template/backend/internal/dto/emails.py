@@ -4,7 +4,7 @@ import hashlib
 import json
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from internal.entities.email import ADDRESS_PATTERN
 
@@ -20,6 +20,9 @@ SUBJECT_PATTERN = r"^[^\x00-\x1f\x7f]+$"
 
 
 class EmailJob(BaseModel):
+    # A field the API does not know is refused, not dropped: a `cc` would vanish silently.
+    model_config = ConfigDict(extra="forbid")
+
     to: str = Field(pattern=ADDRESS_PATTERN, max_length=254)
     subject: str = Field(min_length=1, max_length=200, pattern=SUBJECT_PATTERN)
     body: str = Field(default="", max_length=100_000)

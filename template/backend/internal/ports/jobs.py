@@ -19,14 +19,13 @@ with another request's content under that key it raises `IdempotencyConflict`. A
 does not answer within the timeout (JOBS_TIMEOUT_SECONDS) raises `RunnerUnavailable`.
 """
 
-import re
 import uuid
 from typing import Protocol
 
 from internal.dto.emails import IDEMPOTENCY_KEY_PATTERN, EmailJob, JobReceipt, JobStatus
 
 JOB_PREFIX = "email-"
-_JOB_ID = re.compile(JOB_PREFIX + IDEMPOTENCY_KEY_PATTERN.removeprefix("^"))
+JOB_ID_PATTERN = "^" + JOB_PREFIX + IDEMPOTENCY_KEY_PATTERN.removeprefix("^")
 
 
 class RunnerUnavailable(Exception):
@@ -52,8 +51,3 @@ class EmailDispatcher(Protocol):
 def email_job_id(idempotency_key: str | None) -> str:
     """One job id per idempotency key, so a repeated request maps to the same job."""
     return f"{JOB_PREFIX}{idempotency_key or uuid.uuid4().hex}"
-
-
-def is_email_job_id(job_id: str) -> bool:
-    """Whether `job_id` could name an e-mail job at all (anything else is `unknown`)."""
-    return _JOB_ID.fullmatch(job_id) is not None

@@ -4,10 +4,12 @@ The settings are mapped onto the SDK's own client profile (`temporalio.envconfig
 API-key handling follow the same rules as the SDK and the `temporal` CLI.
 """
 
-from temporalio.client import Client
+from temporalio.client import Client, Interceptor
 from temporalio.envconfig import ClientConfigProfile, ClientConfigTLS, ClientConnectConfig
+from temporalio.runtime import Runtime
 
 from pkg.config.jobs import JobSettings
+from pkg.telemetry import tracing_enabled
 
 
 def _tls(settings: JobSettings) -> ClientConfigTLS | None:
@@ -41,5 +43,18 @@ def connect_config(settings: JobSettings) -> ClientConnectConfig:
     return profile.to_client_connect_config()
 
 
-async def connect(settings: JobSettings) -> Client:
-    return await Client.connect(**connect_config(settings))
+def interceptors() -> list[Interceptor]:
+    """With tracing on, spans for starting a workflow and running it and its activities, joined
+    across processes (the interceptor applies to the client's workers too)."""
+    if not tracing_enabled():
+        return []
+    from temporalio.contrib.opentelemetry import TracingInterceptor
+
+    return [TracingInterceptor()]
+
+
+async def connect(settings: JobSettings, runtime: Runtime | None = None) -> Client:
+    """A client; `runtime` for one of its own (the worker's, with metrics)."""
+    return await Client.connect(
+        **connect_config(settings), interceptors=interceptors(), runtime=runtime
+    )

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import activity, workflow
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
 from internal.workers.activities import (
@@ -18,6 +19,7 @@ from internal.workers.activities import (
     send_newsletter_activity,
 )
 from internal.workers.client import connect
+from internal.workers.error_reports import ErrorReports
 from internal.workers.health import worker_identity
 from internal.workers.process import run_and_exit
 from internal.workers.schedules import apply_schedules
@@ -29,7 +31,9 @@ from internal.workers.workflows import (
 )
 from pkg.config.jobs import JobSettings, job_settings
 from pkg.config.settings import settings as app_settings
+from pkg.config.telemetry import telemetry_settings
 from pkg.logger import setup_logging
+from pkg.telemetry import setup_error_reports, setup_telemetry
 
 logger = logging.getLogger("internal.workers")
 
@@ -48,8 +52,16 @@ ACTIVITIES: list[Callable[..., Any]] = [
 MAX_CONCURRENT_ACTIVITIES = 20
 
 
+def metrics_runtime(settings: JobSettings) -> Runtime | None:
+    """With TEMPORAL_METRICS_PORT set, the SDK serves its metrics there for Prometheus."""
+    if settings.temporal_metrics_port is None:
+        return None
+    address = f"{telemetry_settings.metrics_host}:{settings.temporal_metrics_port}"
+    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=address)))
+
+
 async def run_worker(settings: JobSettings) -> None:
-    client = await connect(settings)
+    client = await connect(settings, metrics_runtime(settings))
     # Temporal's cron: make sure the Schedules exist and match schedules.py (safe on every start).
     await apply_schedules(client, settings)
     stop = asyncio.Event()
@@ -69,6 +81,7 @@ async def run_worker(settings: JobSettings) -> None:
             graceful_shutdown_timeout=grace,
             # pid@host: what the health check (internal/workers/health.py) looks for.
             identity=worker_identity(),
+            interceptors=[ErrorReports()] if telemetry_settings.sentry_dsn else [],
         )
         async with worker:
             logger.info(
@@ -87,6 +100,8 @@ async def run_worker(settings: JobSettings) -> None:
 
 def main() -> None:
     setup_logging()
+    setup_telemetry("worker")
+    setup_error_reports("worker")
     # JSON logs carry the workflow/activity ids as fields; text logs append them to the message.
     workflow.logger.workflow_info_on_message = app_settings.log_format == "text"
     activity.logger.activity_info_on_message = app_settings.log_format == "text"

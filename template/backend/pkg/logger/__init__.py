@@ -1,4 +1,6 @@
-"""Logging: `setup_logging()` once per process, `get_logger(__name__)` everywhere."""
+"""Logging: `setup_logging()` once per process (the API, each worker); modules log through
+the standard library, `logger = logging.getLogger(__name__)` (`get_logger` is the same, under
+Lich's name)."""
 
 from pkg.logger.setup import get_logger, setup_logging
 
