@@ -283,6 +283,46 @@ def test_a_job_whose_message_redis_lost_is_published_again(redis_run: Project) -
     assert f"job {job_id} was queued, then lost by Redis: queueing it again" in log.read_text()
 
 
+def test_make_dev_queues_taken_and_lost_jobs_again_as_soon_as_redis_is_back(
+    redis_run: Project,
+) -> None:
+    """What `make dev` runs when its Valkey came back: the job a dead worker had taken (with
+    kombu's restore lock left behind, as a Redis killed mid-restore leaves it) and the job whose
+    message Redis lost are both in their queue again at once, not after the visibility timeout."""
+    send = (
+        "import asyncio, sys\n"
+        "from internal.adapters.jobs.celery import CeleryDispatcher\n"
+        "from internal.dto.emails import EmailJob\n"
+        "job = EmailJob(to='ada@example.com', subject=sys.argv[1], body='Hello Ada')\n"
+        "print(asyncio.run(CeleryDispatcher().send_email(job, idempotency_key=sys.argv[1])).job_id)"
+    )
+    redis_run.python(send, "resume-taken")
+    # Taken as a worker takes it (into the unacknowledged hash); the process then dies unacked.
+    redis_run.python(
+        "import os\n"
+        "from internal.celery_app import app\n"
+        "connection = app.connection_for_read()\n"
+        "assert connection.default_channel.basic_get(queue='emails', no_ack=False)\n"
+        "os._exit(0)"
+    )
+    redis_run.python(send, "resume-lost")
+    broker = redis.Redis.from_url(redis_run.env["CELERY_BROKER_URL"])
+    queue, unacked = f"{redis_run.namespace}emails", f"{redis_run.namespace}unacked"
+    assert (broker.llen(queue), broker.hlen(unacked)) == (1, 1)
+    assert broker.delete(queue) == 1, "the second job's message, lost"
+    broker.set(f"{redis_run.namespace}unacked_mutex", "a killed worker's", ex=300)
+
+    redis_run.python(
+        "from internal.celery_app import app\n"
+        "from internal.celery_reliability import deliver_unacknowledged_now\n"
+        "deliver_unacknowledged_now(app)"
+    )
+    assert (broker.llen(queue), broker.hlen(unacked)) == (2, 0)
+    worker, log = redis_run.start_worker()
+    for key in ("resume-taken", "resume-lost"):
+        wait_for(lambda key=key: redis_run.emails(key), 60, f"the {key} job's e-mail", log, worker)
+
+
 def test_a_job_waiting_in_its_queue_is_not_taken_for_lost(redis_run: Project) -> None:
     """A backlog older than the visibility timeout is not lost: publishing it again would only
     grow the backlog. Only a job whose message is in no queue and with no worker is."""

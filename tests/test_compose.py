@@ -329,6 +329,7 @@ def test_the_seed_command_starts_what_it_names(temporal: Stack) -> None:
     finally:
         process.terminate()  # Ctrl-C: compose stops what it started
         process.wait(120)
+        temporal.up()  # the next test finds the stack as the module's fixture made it
     if "temporal-ui" in temporal.skipped:
         pytest.skip("temporal-ui has no image here (no registry, no stand-in); temporal ran")
 

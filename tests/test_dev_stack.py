@@ -341,8 +341,7 @@ def test_a_server_killed_under_make_dev_comes_back_and_loses_no_job(
             make.wait()
         for pid in alive(stack | descendants(make.pid)):
             os.kill(pid, signal.SIGKILL)
-    output = log.read_text()
-    print(output[-3000:])
+        print(log.read_text()[-6000:])  # shown when the test fails
     assert code in (0, -signal.SIGTERM), code
     assert alive(stack) == set(), "make dev left processes behind"
 
