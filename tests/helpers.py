@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -138,3 +139,17 @@ def python_env() -> dict[str, str]:
         "PYTHONDONTWRITEBYTECODE": "1",
         "UV_SYSTEM_CERTS": "1",
     }
+
+
+def debian_tool(name: str, package: str) -> str:
+    """A command from a Debian package (kubectl, promtool), installed when missing and the tests
+    run as root; the test is skipped where neither holds."""
+    if found := shutil.which(name):
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        command = ["apt-get", "install", "-y", "-q", "-o", "DPkg::Lock::Timeout=300", package]
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(command, capture_output=True, env=env, check=False)
+        if found := shutil.which(name):
+            return found
+    pytest.skip(f"no {name} here, and {package} cannot be installed (not root, or no apt-get)")

@@ -28,7 +28,7 @@ import pytest
 import yaml
 
 from tests.collectors import OtlpReceiver, SentryReceiver, Span
-from tests.helpers import free_port, python_env
+from tests.helpers import debian_tool, free_port, python_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -519,11 +519,20 @@ def test_the_api_and_the_worker_serve_prometheus_metrics(
     runner: str, installed: Any, tmp_path: Path
 ) -> None:
     """GET /metrics counts requests by route template and status, and jobs by outcome; the
-    Temporal worker serves the SDK's metrics on TEMPORAL_METRICS_PORT."""
+    worker serves its own on *_METRICS_PORT (Temporal: the SDK's; Celery: tasks by name and
+    outcome, their runtimes, the queues' lengths); a real Prometheus scrapes them all as up."""
     project = installed(runner)
     api = f"http://127.0.0.1:{env_value(project, 'API_PORT')}"
     worker_port = free_port()
-    extra = {"TEMPORAL_METRICS_PORT": str(worker_port)} if runner == "temporal" else {}
+    extra = {f"{runner.upper()}_METRICS_PORT": str(worker_port)} if runner != "none" else {}
+    # What the worker shows once the job ran.
+    ran = {
+        "temporal": "temporal_workflow_completed",
+        "celery": 'celery_tasks_total{state="succeeded",task="internal.celery_tasks.send_email"}',
+    }
+    targets = {"api": f"127.0.0.1:{env_value(project, 'API_PORT')}"}
+    if extra:
+        targets["worker"] = f"127.0.0.1:{worker_port}"
     log = tmp_path / "dev.log"
     with env_lines(project, extra), running_make_dev(project, log):
         key = f"metrics-{time.monotonic_ns()}"
@@ -534,16 +543,17 @@ def test_the_api_and_the_worker_serve_prometheus_metrics(
         assert http("GET", f"{api}/emails/email-{key}")[0] == 200
         metrics = fetch(f"{api}/metrics")
         worker = ""
-        if runner == "temporal":
+        if runner in ran:
             worker = wait_until(
                 lambda: (
-                    "temporal_workflow_completed"
-                    in (text := fetch(f"http://127.0.0.1:{worker_port}/metrics"))
+                    ran[runner] in (text := fetch(f"http://127.0.0.1:{worker_port}/metrics"))
                     and text
                 ),
                 60,
                 "the worker's metrics",
             )
+        scraped = prometheus_up(targets, tmp_path)
+    assert scraped == dict.fromkeys(targets, "1"), scraped
     for line in (
         f'jobs_requests_total{{outcome="accepted",runner="{runner}"}} 1.0',
         f'jobs_requests_total{{outcome="conflict",runner="{runner}"}} 1.0',
@@ -559,3 +569,37 @@ def test_the_api_and_the_worker_serve_prometheus_metrics(
     if runner == "temporal":
         assert "temporal_worker_task_slots_available" in worker, worker[:2000]
         assert "temporal_activity_execution_latency" in worker, worker[:2000]
+    if runner == "celery":
+        runtimes = samples(worker, "celery_task_runtime_seconds_count")
+        assert {"task": "internal.celery_tasks.send_email"} in runtimes, worker[:2000]
+        queues = {labels["queue"] for labels in samples(worker, "celery_queue_length")}
+        assert {"emails", "bulk"} <= queues, worker[:2000]
+
+
+def prometheus_up(targets: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    """Debian's Prometheus scraping `targets` (job name: host:port) every second, until each
+    has been scraped; returns each job's `up`."""
+    binary = debian_tool("prometheus", "prometheus")
+    jobs = [
+        {"job_name": job, "static_configs": [{"targets": [target]}]}
+        for job, target in targets.items()
+    ]
+    config = tmp_path / "prometheus.yml"
+    config.write_text(yaml.safe_dump({"global": {"scrape_interval": "1s"}, "scrape_configs": jobs}))
+    port = free_port()
+    command = [binary, f"--config.file={config}", f"--storage.tsdb.path={tmp_path / 'tsdb'}"]
+    command.append(f"--web.listen-address=127.0.0.1:{port}")
+    with (tmp_path / "prometheus.log").open("wb") as output:
+        server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+    query = f"http://127.0.0.1:{port}/api/v1/query?query=up"
+    try:
+
+        def every_job_up() -> dict[str, str] | None:
+            results = json.loads(fetch(query))["data"]["result"]
+            found = {entry["metric"]["job"]: entry["value"][1] for entry in results}
+            return found if set(found) == set(targets) and "0" not in found.values() else None
+
+        return dict(wait_until(every_job_up, 60, "Prometheus to scrape every target"))
+    finally:
+        server.terminate()
+        server.wait(30)

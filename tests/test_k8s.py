@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,22 +18,15 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import MATRIX, facts, matrix_id, python_env
+from tests.helpers import MATRIX, debian_tool, facts, matrix_id, python_env
 from tests.update_helpers import commit_all, output, update
 
 pytestmark = pytest.mark.slow
 
 
 def kubectl() -> str:
-    """Debian's kubectl (with Kustomize), installed when missing and the tests run as root."""
-    found = shutil.which("kubectl")
-    if found:
-        return found
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        subprocess.run(["apt-get", "install", "-y", "-q", "kubectl"], capture_output=True)
-        if found := shutil.which("kubectl"):
-            return found
-    pytest.skip("no kubectl here, and it cannot be installed (not root, or no apt-get)")
+    """Debian's kubectl (with Kustomize)."""
+    return debian_tool("kubectl", "kubectl")
 
 
 def check(project: Path) -> subprocess.CompletedProcess[str]:
