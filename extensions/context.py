@@ -187,6 +187,7 @@ def _derive(values: tuple[Any, ...]) -> dict[str, Any]:
         "keda_version": facts.KEDA_VERSION,
         "kubernetes_validate_version": facts.KUBERNETES_VALIDATE_VERSION,
         "k8s_values": facts.K8S_VALUES,
+        "worker_metrics_port": facts.WORKER_METRICS_PORT,
         "secret_suffixes": facts.SECRET_SUFFIXES,
         "secret_keys": facts.SECRET_KEYS,
         "env_project_name": dotenv_quote(str(answers.get("project_name", ""))),

@@ -103,6 +103,8 @@ IMAGES = {
 KUBERNETES_VERSION = "1.32"
 KEDA_VERSION = "2.20.2"  # deploy/keda.schema.json holds its CRDs' schemas
 KUBERNETES_VALIDATE_VERSION = "1.37.0"  # PyPI kubernetes-validate: Kubernetes' schemas
+# Where a worker serves its Prometheus metrics in a container (OpenTelemetry's Prometheus port).
+WORKER_METRICS_PORT = 9464
 K8S_VALUES = {
     "ENVIRONMENT": "production",
     "DEBUG": "false",
@@ -115,6 +117,8 @@ K8S_VALUES = {
     "TEMPORAL_ADDRESS": "temporal-frontend.temporal:7233",
     "CELERY_BEAT_SCHEDULE_FILE": "/data/celerybeat-schedule",
     "METRICS_HOST": "0.0.0.0",
+    "TEMPORAL_METRICS_PORT": str(WORKER_METRICS_PORT),
+    "CELERY_METRICS_PORT": str(WORKER_METRICS_PORT),
 }
 SECRET_SUFFIXES = ("_PASSWORD", "_TOKEN", "_API_KEY", "_BASIC_AUTH", "SECRET_KEY")
 SECRET_KEYS = ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "SENTRY_DSN")
