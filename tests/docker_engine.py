@@ -98,10 +98,12 @@ def apt_install(*packages: str) -> None:
             f"{', '.join(packages)} missing, and not root with apt-get to install them"
         )
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    result = run(["apt-get", "install", "-y", "-q", *packages], env=env, check=False)
+    # Another test may be installing its own tool (kubectl, prometheus): wait for dpkg's lock.
+    install = ["apt-get", "install", "-y", "-q", "-o", "DPkg::Lock::Timeout=300", *packages]
+    result = run(install, env=env, check=False)
     if result.returncode != 0:
-        run(["apt-get", "update", "-q"], env=env, check=False)
-        result = run(["apt-get", "install", "-y", "-q", *packages], env=env, check=False)
+        run(["apt-get", "update", "-q", "-o", "DPkg::Lock::Timeout=300"], env=env, check=False)
+        result = run(install, env=env, check=False)
     if result.returncode != 0:
         raise DockerUnavailable(f"apt-get install {' '.join(packages)} failed: {result.stderr}")
 
