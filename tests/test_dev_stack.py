@@ -455,16 +455,17 @@ FAILING = {
         "send_email.apply_async(('ada@x.io\\nBcc: eve@x.io', 'Hi', ''), task_id='email-broken-1')"
     ),
     "temporal": (
-        "import asyncio\n"
         "from internal.workers.activities import EmailRequest\n"
         "from internal.workers.client import connect\n"
+        "from internal.workers.process import run_and_exit\n"
         "from internal.workers.workflows import SendEmailWorkflow\n"
         "from pkg.config.jobs import job_settings\n"
         "async def main() -> None:\n"
         "    client = await connect(job_settings)\n"
         "    await client.start_workflow(SendEmailWorkflow.run, EmailRequest('nobody', 'Hi'),\n"
         "        id='email-broken-1', task_queue=job_settings.temporal_task_queue)\n"
-        "asyncio.run(main())\n"
+        # As the docs do: an exit the SDK cannot crash (sdk-python #300).
+        "run_and_exit(main())\n"
     ),
 }
 
