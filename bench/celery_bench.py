@@ -26,6 +26,7 @@ from bench.common import (
     Config,
     Figure,
     cpu_seconds,
+    free_port,
     latency_figures,
     ratio_at_least,
     run,
@@ -36,6 +37,7 @@ from bench.common import (
     wait_for_log,
 )
 from bench.generation import generate
+from tests.collectors import OtlpReceiver
 from tests.processes import valkey_server
 
 WARM_UP = 20  # tasks celery_client.py sends before measuring; the worker runs them too (CPU time)
@@ -185,7 +187,26 @@ WORKLOADS: dict[str, tuple[str, str, bool, bool]] = {
     "gen-relaxed": ("generated", "bench_tasks.noop_relaxed", False, False),
     "p1-reliable": ("prefetch1", "bench_tasks.noop_reliable", False, False),
     "p1-email": ("prefetch1", SEND_EMAIL, True, False),
+    "off-email": ("off", SEND_EMAIL, True, False),
+    "traced-email": ("traced", SEND_EMAIL, True, False),
+    "metrics-email": ("metrics", SEND_EMAIL, True, False),
 }
+
+
+def observed_workers(receiver: OtlpReceiver) -> dict[str, tuple[str, dict[str, str]]]:
+    """The generated worker with telemetry off, then with tracing on (OTLP over HTTP to a
+    receiver in this process), then with its Prometheus metrics on (nobody scrapes them: the
+    cost of counting). Each runs `send_email` alone, from a fresh start, so the three compare
+    like for like (the `generated` worker runs several workloads in one process)."""
+    tracing = {
+        "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url("http/protobuf"),
+        "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
+    }
+    return {
+        "off": ("internal.celery_app", {}),
+        "traced": ("internal.celery_app", tracing),
+        "metrics": ("internal.celery_app", {"CELERY_METRICS_PORT": str(free_port())}),
+    }
 
 
 def run_celery(config: Config) -> list[Figure]:
@@ -203,11 +224,11 @@ def run_celery(config: Config) -> list[Figure]:
         key: {"throughput": [], "round_trips": [], "cpu_ms": []} for key in WORKLOADS
     }
     rounds = config.reps(3)
-    with valkey(scratch) as url:
+    with valkey(scratch) as url, OtlpReceiver() as receiver:
         # Rounds, each starting every worker in turn: a burst of load from elsewhere on the
         # machine then lands on all set-ups alike instead of on whichever ran at that moment.
         for round_number in range(rounds):
-            for name, (app, env) in WORKERS.items():
+            for name, (app, env) in {**WORKERS, **observed_workers(receiver)}.items():
                 say(f"celery: round {round_number + 1}/{rounds}, worker {name!r}")
                 label = f"{name}-{round_number}"
                 with Worker(backend, modules, scratch, url, label, app, **env) as worker:
@@ -253,6 +274,7 @@ def figure(
 def figures(data: dict) -> list[Figure]:
     rows: list[Figure] = []
     baselines: dict[str, Figure] = {}
+    generated: dict[str, Figure] = {}
     for kind, bare_label, gen_label in (
         ("noop", "bare app, trivial task", "generated worker, trivial task (late ack)"),
         ("email", "bare app, send_email", "generated worker, send_email"),
@@ -263,9 +285,12 @@ def figures(data: dict) -> list[Figure]:
             **latency_figures("celery", bare_label, data[bare_key]["round_trips"]),
         }
         baselines[kind] = base["throughput"]
+        generated[kind] = figure(
+            gen_key, gen_label, data, base["throughput"], True, cpu_baseline=bare_key
+        )
         rows += [
             *base.values(),
-            figure(gen_key, gen_label, data, base["throughput"], True, cpu_baseline=bare_key),
+            generated[kind],
             *latency_figures("celery", gen_label, data[gen_key]["round_trips"], base).values(),
         ]
 
@@ -283,4 +308,15 @@ def figures(data: dict) -> list[Figure]:
         trade_off("p1-reliable", "generated, trivial, prefetch 1 (1.x's default)", "noop"),
         trade_off("gen-email-tracked", "generated, send_email, with STARTED state", "email"),
         trade_off("p1-email", "generated, send_email, prefetch 1 (1.x's default)", "email"),
+        off := figure("off-email", "telemetry: generated, send_email, telemetry off", data),
+        observed("traced-email", "generated, send_email, tracing on", data, off),
+        observed("metrics-email", "generated, send_email, metrics on", data, off),
     ]
+
+
+def observed(key: str, label: str, data: dict, untraced: Figure) -> Figure:
+    """A row of the generated worker with telemetry on, against the same worker without."""
+    row = figure(key, f"telemetry: {label}", data, untraced, cpu_baseline="off-email")
+    row.note = row.note.replace("x bare)", "x telemetry off)")
+    row.target, row.check = ">= 0.9x baseline", ratio_at_least(0.9)
+    return row

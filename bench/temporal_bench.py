@@ -31,6 +31,7 @@ from bench.common import (
     wait_listening,
 )
 from bench.generation import generate
+from tests.collectors import OtlpReceiver
 
 
 @contextlib.contextmanager
@@ -88,7 +89,7 @@ def run_temporal(config: Config) -> list[Figure]:
 
     results: dict[str, dict[str, list[float]]] = {
         name: {"throughput": [], "round_trips": []}
-        for name in ("hello", "outbox", "code", "generated")
+        for name in ("hello", "outbox", "code", "generated", "traced", "metrics")
     }
 
     def measure(name: str, queue: str, workflow: str, latency: bool = False) -> None:
@@ -96,7 +97,17 @@ def run_temporal(config: Config) -> list[Figure]:
             results[name][metric] += values
 
     rounds = config.reps(3)
-    with dev_server(scratch) as address:
+    with dev_server(scratch) as address, OtlpReceiver() as receiver:
+        # The generated worker as it ships, with tracing on (OTLP over gRPC to a receiver in
+        # this process), and with the SDK's Prometheus metrics on (nobody scrapes them).
+        observed = {
+            "generated": {},
+            "traced": {
+                "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url("grpc"),
+                "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
+            },
+            "metrics": {"TEMPORAL_METRICS_PORT": str(free_port())},
+        }
         # Rounds alternate the two workers, so load from elsewhere lands on both alike.
         for round_number in range(rounds):
             say(f"temporal: round {round_number + 1}/{rounds} on {address}, baseline worker")
@@ -112,18 +123,21 @@ def run_temporal(config: Config) -> list[Figure]:
                 measure("outbox", queue, "OutboxWorkflow")
                 measure("code", queue, "EmailNotificationWorkflow")
 
-            say(f"temporal: round {round_number + 1}/{rounds}, generated worker")
-            queue = f"bench-generated-{uuid.uuid4().hex[:8]}"
-            worker_env = venv_env(
-                TEMPORAL_ADDRESS=address,
-                TEMPORAL_TASK_QUEUE=queue,
-                OUTBOX_DIR=str(scratch / "outbox-generated"),
-            )
-            log = scratch / f"worker-generated-{round_number}.log"
-            command = [BIN / "python", "-m", "internal.workers.main"]
-            with started(command, backend, worker_env, log) as process:
-                wait_for_log(log, "worker polling task queue", process, timeout=60)
-                measure("generated", queue, "EmailNotificationWorkflow", latency=True)
+            for name, extra in observed.items():
+                say(f"temporal: round {round_number + 1}/{rounds}, generated worker ({name})")
+                queue = f"bench-{name}-{uuid.uuid4().hex[:8]}"
+                worker_env = venv_env(
+                    TEMPORAL_ADDRESS=address,
+                    TEMPORAL_TASK_QUEUE=queue,
+                    OUTBOX_DIR=str(scratch / f"outbox-{name}"),
+                    **extra,
+                )
+                log = scratch / f"worker-{name}-{round_number}.log"
+                command = [BIN / "python", "-m", "internal.workers.main"]
+                with started(command, backend, worker_env, log) as process:
+                    wait_for_log(log, "worker polling task queue", process, timeout=60)
+                    latency = name == "generated"
+                    measure(name, queue, "EmailNotificationWorkflow", latency=latency)
 
     base = rows("bare worker, hello workflow + async activity", results["hello"], None)
     generated = rows("generated worker, EmailNotificationWorkflow", results["generated"], base)
@@ -151,4 +165,15 @@ def run_temporal(config: Config) -> list[Figure]:
         code,
         "vs the same code in a bare worker: what the generated worker's settings cost",
     )
-    return [*base.values(), *generated.values(), same_work, code, settings]
+    telemetry = [
+        profile(
+            f"telemetry: generated worker, {label} on",
+            name,
+            generated["throughput"],
+            "vs the generated worker with telemetry off",
+        )
+        for name, label in (("traced", "tracing"), ("metrics", "metrics"))
+    ]
+    for row in telemetry:
+        row.target, row.check = ">= 0.9x baseline", ratio_at_least(0.9)
+    return [*base.values(), *generated.values(), same_work, code, settings, *telemetry]
