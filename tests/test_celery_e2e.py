@@ -344,6 +344,24 @@ def test_a_job_waiting_in_its_queue_is_not_taken_for_lost(redis_run: Project) ->
     assert redis_run.python(lost) == repr([job_id])
 
 
+def test_a_taken_metrics_port_leaves_the_worker_running_and_says_so(redis_run: Project) -> None:
+    """Two workers on one host with one .env: the second cannot serve its metrics, says which
+    setting to change in one line, and runs its tasks all the same."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        redis_run.env["CELERY_METRICS_PORT"] = str(taken.getsockname()[1])
+        worker, log = redis_run.start_worker()
+        task_id = redis_run.send("send_email", "ada@example.com", "Port", "Hello")
+        wait_for(
+            lambda: redis_run.result(task_id)["status"] == "SUCCESS", 60, "the task", log, worker
+        )
+    text = log.read_text()
+    assert "no metrics: cannot listen on 127.0.0.1:" in text, text[-2000:]
+    assert "METRICS_HOST:CELERY_METRICS_PORT" in text
+    assert "Traceback" not in text, text[-2000:]
+
+
 def test_sigterm_lets_the_running_task_finish_then_exits_cleanly(redis_run: Project) -> None:
     worker, log = redis_run.start_worker()
     count, pause = NEWSLETTER
