@@ -95,6 +95,8 @@ IMAGES = {
     "rabbitmq": "rabbitmq:4.0-management",
     "temporal": "temporalio/temporal:1.9.1",
     "temporal_ui": "temporalio/ui:2.54.1",
+    # Prometheus' 2.53 long-term-support line, which Debian trixie packages (the tests' stand-in).
+    "prometheus": "prom/prometheus:v2.53.3",
 }
 
 # Kubernetes (deploy/k8s/): the versions the manifests are validated against, the values a

@@ -29,6 +29,7 @@ PUBLISHED = (
     "FLOWER_PORT",
     "TEMPORAL_PORT",
     "TEMPORAL_UI_PORT",
+    "PROMETHEUS_PORT",
 )
 
 

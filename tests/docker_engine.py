@@ -245,6 +245,7 @@ STAND_INS = {
     "valkey/valkey": _valkey,
     "rabbitmq": lambda: StandIn("rabbitmq", "trixie", "4.0"),
     "temporalio/temporal": _temporal,
+    "prom/prometheus": lambda: StandIn("prometheus", "trixie", "2.53.3"),
 }
 
 
@@ -254,8 +255,9 @@ def split_tag(image: str) -> tuple[str, str]:
 
 
 def tag_matches(tag: str, version: str) -> bool:
-    """`4.0-management` names 4.0; `3.11-slim-bookworm` names 3.11; `9.1` names 9.1.2."""
-    named = re.match(r"\d+(?:\.\d+)*", tag)
+    """`4.0-management` names 4.0; `3.11-slim-bookworm` names 3.11; `9.1` names 9.1.2;
+    `v2.53.3` names 2.53.3."""
+    named = re.match(r"\d+(?:\.\d+)*", tag.removeprefix("v"))
     if named is None:
         return False
     return (version + ".").startswith(named.group(0) + ".")

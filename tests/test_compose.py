@@ -40,7 +40,7 @@ from tests.compose_stack import (
     prepare,
     wait_until,
 )
-from tests.helpers import NOTES, read_env
+from tests.helpers import NOTES, facts, read_env
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.xdist_group("docker")]
 
@@ -436,6 +436,33 @@ def test_celery_compose_stop_lets_the_worker_finish(celery: Stack) -> None:
         beat = celery.state()["celery-beat"]
         assert beat["ExitCode"] == 0, beat
     celery.up()
+
+
+def test_the_monitoring_profile_scrapes_the_api_and_the_worker(
+    celery: Stack, images: docker_engine.Images
+) -> None:
+    """`docker compose --profile monitoring up prometheus`, as docs/workers.md says: Prometheus
+    finds the API and the worker on the compose network, both up, and loads the alert rules."""
+    if not images.ensure(facts.IMAGES["prometheus"]):
+        pytest.skip("no Prometheus image here (no registry, no stand-in)")
+    prometheus = f"http://127.0.0.1:{celery.env['PROMETHEUS_PORT']}/api/v1"
+    celery.compose("--profile", "monitoring", "up", "--detach", "prometheus", timeout=WAIT)
+    try:
+
+        def every_job_up() -> dict[str, set[str]]:
+            with urllib.request.urlopen(f"{prometheus}/query?query=up", timeout=10) as answer:
+                found: dict[str, set[str]] = {}
+                for entry in json.loads(answer.read())["data"]["result"]:
+                    found.setdefault(entry["metric"]["job"], set()).add(entry["value"][1])
+            assert found == {"api": {"1"}, "celery-worker": {"1"}}, found
+            return found
+
+        wait_until(every_job_up, 180, "Prometheus to scrape the API and the worker")
+        with urllib.request.urlopen(f"{prometheus}/rules", timeout=10) as answer:
+            groups = [group["name"] for group in json.loads(answer.read())["data"]["groups"]]
+        assert any(name.endswith("-celery-worker") for name in groups), groups
+    finally:
+        celery.compose("--profile", "monitoring", "rm", "--stop", "--force", "prometheus")
 
 
 def test_celery_scales_out_and_a_killed_replica_loses_nothing(

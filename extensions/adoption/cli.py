@@ -48,6 +48,16 @@ def say_report(runner: str, answers: dict[str, Any], evidence: Evidence, plan: P
             "  for error, handler in EXCEPTION_HANDLERS.items():\n"
             "      app.add_exception_handler(error, handler)"
         )
+    if "backend/api/http/metrics.py" in plan.write:
+        print(
+            "The workers report traces, metrics and errors already (docs/workers.md); for the "
+            "API's, add to backend/main.py before `app`:\n"
+            "  from pkg.telemetry import setup_error_reports, setup_metrics, setup_telemetry\n"
+            '  setup_metrics(); setup_telemetry("api"); setup_error_reports("api")\n'
+            "and to backend/api/http/__init__.py (GET /metrics):\n"
+            "  from .metrics import router as metrics_router\n"
+            "  router.include_router(metrics_router)"
+        )
     print("Committed. Review it with `git show --stat`; change the runner later with:")
     print("  copier update --trust --defaults -d task_runner=<temporal|celery|none>")
 
