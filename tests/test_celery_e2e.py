@@ -386,6 +386,50 @@ LONG_NEWSLETTER = (30, 0.5)
 RESTORE_SECONDS = 45 + 30
 
 
+def test_tasks_taken_before_the_broker_went_away_run_once_it_is_back(
+    redis_project: Path, tmp_path: Path
+) -> None:
+    """A worker busy with a newsletter has taken e-mails it has not started; the broker goes
+    away for a few seconds. Once the worker reconnects they run, not after the visibility
+    timeout (600 s here; Celery drops them on a lost connection, and kombu could not put them
+    back while Redis was away)."""
+    with valkey_server(tmp_path / "broker", durable=True) as broker:
+        run = Project(redis_project / "backend", tmp_path, f"{broker.url}/0", f"{broker.url}/1")
+        limits = {"CELERY_BULK_SOFT_TIME_LIMIT": 30, "CELERY_BULK_TIME_LIMIT": 40}
+        run.env.update({key: str(value) for key, value in limits.items()})
+        run.env["CELERY_VISIBILITY_TIMEOUT"] = "600"
+        try:
+            worker, log = run.start([*WORKER, "--concurrency", "1"], "worker")
+            wait_for(lambda: " ready." in log.read_text(), 60, "worker ready", log, worker)
+            recipients = [f"reader{n}@example.com" for n in range(20)]
+            newsletter = run.send("send_newsletter", recipients, "News", "Issue 9", 0.5)
+            wait_for(lambda: run.emails(newsletter), 30, "the newsletter under way", log, worker)
+            singles = [run.send("send_email", "ada@example.com", f"Held {n}", "") for n in range(3)]
+            client = redis.Redis.from_url(run.env["CELERY_BROKER_URL"])
+            wait_for(
+                lambda: client.hlen(f"{run.namespace}unacked") >= 4,
+                30,
+                "the e-mails taken by the busy worker",
+                log,
+                worker,
+            )
+            client.close()
+            broker.stop()
+            time.sleep(3)  # the outage itself: the worker loses its connection meanwhile
+            broker.start()
+            for task_id in singles:
+                wait_for(
+                    lambda task_id=task_id: run.result(task_id)["status"] == "SUCCESS",
+                    90,
+                    f"task {task_id} done",
+                    log,
+                    worker,
+                )
+            assert "taken before it broke queued again" in log.read_text()
+        finally:
+            run.stop_all()
+
+
 def test_broker_restarts_never_stop_the_worker_or_lose_a_task(
     redis_project: Path, tmp_path: Path
 ) -> None:
