@@ -328,19 +328,16 @@ class Images:
         if shutil.which("debootstrap") is None:
             apt_install("debootstrap")
         with tempfile.TemporaryDirectory(prefix="lich-rootfs.", dir=DATA_ROOT.parent) as tmp:
-            rootfs = Path(tmp, "rootfs")
             include = ",".join(DEBIAN_BASES[release])
-            run(
-                [
-                    "debootstrap",
-                    "--variant=minbase",
-                    f"--include={include}",
-                    release,
-                    rootfs,
-                    DEBIAN_MIRROR,
-                ],
-                timeout=900,
-            )
+            # A mirror that drops one download fails the whole debootstrap (seen in CI): up to
+            # three tries, each in a fresh folder.
+            for attempt in range(1, 4):
+                rootfs = Path(tmp, f"rootfs{attempt}")
+                command = ["debootstrap", "--variant=minbase", f"--include={include}"]
+                command += [release, str(rootfs), DEBIAN_MIRROR]
+                result = run(command, timeout=900, check=attempt == 3)
+                if result.returncode == 0:
+                    break
             tar = subprocess.Popen(["tar", "-C", rootfs, "-c", "."], stdout=subprocess.PIPE)
             imported = subprocess.run(
                 ["docker", "import", "-", image],
