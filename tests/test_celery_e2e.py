@@ -386,6 +386,18 @@ LONG_NEWSLETTER = (30, 0.5)
 RESTORE_SECONDS = 45 + 30
 
 
+def long_newsletter_run(
+    redis_project: Path, broker: Valkey, tmp_path: Path, visibility_timeout: int
+) -> Project:
+    """The project on a broker of the test's own, with bulk time limits long enough for the
+    newsletters these tests interrupt (longer than the other tests allow)."""
+    run = Project(redis_project / "backend", tmp_path, f"{broker.url}/0", f"{broker.url}/1")
+    limits = {"CELERY_BULK_SOFT_TIME_LIMIT": 30, "CELERY_BULK_TIME_LIMIT": 40}
+    run.env.update({key: str(value) for key, value in limits.items()})
+    run.env["CELERY_VISIBILITY_TIMEOUT"] = str(visibility_timeout)
+    return run
+
+
 def test_tasks_taken_before_the_broker_went_away_run_once_it_is_back(
     redis_project: Path, tmp_path: Path
 ) -> None:
@@ -394,10 +406,7 @@ def test_tasks_taken_before_the_broker_went_away_run_once_it_is_back(
     timeout (600 s here; Celery drops them on a lost connection, and kombu could not put them
     back while Redis was away)."""
     with valkey_server(tmp_path / "broker", durable=True) as broker:
-        run = Project(redis_project / "backend", tmp_path, f"{broker.url}/0", f"{broker.url}/1")
-        limits = {"CELERY_BULK_SOFT_TIME_LIMIT": 30, "CELERY_BULK_TIME_LIMIT": 40}
-        run.env.update({key: str(value) for key, value in limits.items()})
-        run.env["CELERY_VISIBILITY_TIMEOUT"] = "600"
+        run = long_newsletter_run(redis_project, broker, tmp_path, visibility_timeout=600)
         try:
             worker, log = run.start([*WORKER, "--concurrency", "1"], "worker")
             wait_for(lambda: " ready." in log.read_text(), 60, "worker ready", log, worker)
@@ -436,11 +445,7 @@ def test_broker_restarts_never_stop_the_worker_or_lose_a_task(
     """Fifty restarts of a durable broker (append-only file, as compose's volume keeps it) while
     tasks run: the worker reconnects by itself every time and every e-mail goes out once."""
     with valkey_server(tmp_path / "broker", durable=True) as broker:
-        run = Project(redis_project / "backend", tmp_path, f"{broker.url}/0", f"{broker.url}/1")
-        # The newsletters run longer than the other tests allow.
-        limits = {"CELERY_BULK_SOFT_TIME_LIMIT": 30, "CELERY_BULK_TIME_LIMIT": 40}
-        run.env.update({key: str(value) for key, value in limits.items()})
-        run.env["CELERY_VISIBILITY_TIMEOUT"] = "45"
+        run = long_newsletter_run(redis_project, broker, tmp_path, visibility_timeout=45)
         try:
             worker, log = run.start_worker()
             count, pause = LONG_NEWSLETTER
