@@ -34,13 +34,20 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
             process.wait()
 
 
+def reachable(port: int, timeout: float = 1.0) -> bool:
+    """Whether something accepts connections on 127.0.0.1:`port`."""
+    with contextlib.suppress(OSError), socket.create_connection((HOST, port), timeout):
+        return True
+    return False
+
+
 def wait_listening(port: int, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
     """Return once something accepts connections on `port`; fail if `process` exits first."""
     deadline = time.monotonic() + timeout
     while True:
         if process.poll() is not None:
             raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
-        with contextlib.suppress(OSError), socket.create_connection((HOST, port), 0.5):
+        if reachable(port, 0.5):
             return
         if time.monotonic() > deadline:
             raise TimeoutError(f"nothing listens on {HOST}:{port} after {timeout} s")

@@ -29,6 +29,7 @@ import pytest
 import redis
 
 from tests.helpers import Valkey, python_env, valkey_server
+from tests.processes import reachable
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -40,12 +41,6 @@ BEAT = ["-m", "celery", "-A", "internal.celery_app", "beat", "-l", "INFO"]
 VISIBILITY_TIMEOUT = 6
 # A newsletter of this many e-mails, this far apart, runs ~2 s: long enough to interrupt.
 NEWSLETTER = (6, 0.4)
-
-
-def reachable(port: int) -> bool:
-    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-        return True
-    return False
 
 
 @pytest.fixture(scope="module")

@@ -29,6 +29,7 @@ import yaml
 
 from tests.collectors import OtlpReceiver, SentryReceiver, Span
 from tests.helpers import debian_tool, free_port, python_env
+from tests.processes import reachable
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -148,12 +149,6 @@ with app.connection_for_write() as connection:
     for queue in app.amqp.queues.values():
         queue.bind(connection.default_channel).delete()
 """
-
-
-def answers_on(port: int) -> bool:
-    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-        return True
-    return False
 
 
 def env_value(project: Path, key: str) -> str:
@@ -430,7 +425,7 @@ def test_a_job_is_one_trace_from_the_request_to_the_worker(
     logs carry that id; no span holds the address or the body. Celery over RabbitMQ carries the
     trace in AMQP headers, not Redis' message body: run where a RabbitMQ answers (make dev
     cannot embed one)."""
-    if runner == "celery-rabbitmq" and not answers_on(5672):
+    if runner == "celery-rabbitmq" and not reachable(5672):
         pytest.skip("no RabbitMQ on 127.0.0.1:5672")
     project = installed(runner)
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
