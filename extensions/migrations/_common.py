@@ -171,6 +171,23 @@ def rendered(
         raise MigrationError("could not render the template: " + "; ".join(errors))
 
 
+# Where before_update.py keeps copier's render of the old template version for after_update.py:
+# in the repository's git directory (out of the work tree and of every commit), under the
+# HEAD commit it belongs to.
+OLD_RENDER_DIR = "lich-old-render"
+
+
+def old_render_store(project: Path) -> Path:
+    return Path(git(project, "rev-parse", "--absolute-git-dir").strip()) / OLD_RENDER_DIR
+
+
+def stored_old_render(project: Path) -> Path | None:
+    """The old version's render kept by before_update.py for this HEAD, if any."""
+    head = git(project, "rev-parse", "HEAD", check=False).strip()
+    stored = old_render_store(project) / head
+    return stored if head and stored.is_dir() else None
+
+
 def files_in(root: Path) -> set[str]:
     """Paths of the files under `root` (a render or a project), relative to it, without `.git`."""
     return {

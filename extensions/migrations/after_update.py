@@ -50,6 +50,7 @@ from _common import (  # the scripts run as files, not as a package
     imports_of,
     is_project_repo,
     module_of,
+    old_render_store,
     parse_answers,
     project_dir,
     python_sources,
@@ -57,6 +58,7 @@ from _common import (  # the scripts run as files, not as a package
     rendered,
     runner_of,
     say,
+    stored_old_render,
     sync_env,
     tracked_files,
     with_runner_lines,
@@ -136,20 +138,29 @@ def deleted_files(project: Path) -> list[str]:
     ]
 
 
-def render_old(old: dict[str, Any], deleted: list[str]) -> tuple[dict[str, bytes], set[str]]:
-    """The old template version's content of the deleted files, and its whole file list."""
+def render_old(
+    project: Path, old: dict[str, Any], deleted: list[str]
+) -> tuple[dict[str, bytes], set[str]]:
+    """The old template version's content of the deleted files, and its whole file list: from
+    copier's own render, kept by before_update.py, or rendered again when there is none."""
+    stored = stored_old_render(project)
+    if stored is not None:
+        return old_render_of(stored, deleted)
     clone = sys.argv[1] if len(sys.argv) > 1 else ""
     try:
         with rendered(
             str(old.get("_src_path", "")), old.get("_commit"), old, (clone,) if clone else ()
         ) as old_render:
-            old_files = files_in(old_render)
-            base = {path: (old_render / path).read_bytes() for path in deleted if path in old_files}
+            return old_render_of(old_render, deleted)
     except MigrationError as error:
         say(f"Could not render the previous template version ({error});")
         say("every file this update deleted is kept, edited or not.")
         return {}, set(deleted)
-    return base, old_files
+
+
+def old_render_of(root: Path, deleted: list[str]) -> tuple[dict[str, bytes], set[str]]:
+    old_files = files_in(root)
+    return {path: (root / path).read_bytes() for path in deleted if path in old_files}, old_files
 
 
 def settle_python_conflicts(project: Path, kept: dict[str, bytes]) -> list[str]:
@@ -269,7 +280,7 @@ def main() -> None:
     old_files: set[str] = set()
     merged: list[tuple[str, str, bool]] = []
     if deleted:
-        base, old_files = render_old(old, deleted)
+        base, old_files = render_old(project, old, deleted)
         for path in deleted:
             ours = git_show(project, path) or b""
             if base.get(path) == ours:
@@ -293,6 +304,7 @@ def main() -> None:
         say(line)
     if lock:
         say(f"backend/uv.lock: {lock}.")
+    shutil.rmtree(old_render_store(project), ignore_errors=True)
 
 
 def report(
@@ -367,8 +379,13 @@ def importers_report(
         removed.add(RUNNER_LIBRARIES[old_runner])
     if not removed:
         return []
+    # Any import of a module, or of a module inside it, spells its last name: files without
+    # one are not parsed (most of a project's files, at a millisecond each).
+    names = {module.rsplit(".", 1)[-1] for module in removed}
     found = []
     for path, source in python_sources(project).items():
+        if not any(name in source for name in names):
+            continue
         by_line: dict[int, str] = {}
         for line, module in imports_of(source):
             gone = next(

@@ -11,8 +11,10 @@ holds.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,10 @@ from _common import (  # the scripts run as files, not as a package
     RUNNER_TITLES,
     MigrationError,
     fail,
+    git,
+    git_show,
     is_project_repo,
+    old_render_store,
     parse_answers,
     project_dir,
     runner_of,
@@ -106,6 +111,43 @@ def warn_about_queued_work(project: Path, old: dict[str, Any], data: dict[str, A
         say(f"  {title} holds no queued or running work ({result.get('detail', '')}).")
 
 
+def save_old_render(project: Path) -> Path | None:
+    """Keep copier's render of the old template version for after_update.py.
+
+    Copier renders the old version (the recorded answers at the recorded commit) into a temporary
+    folder before this script runs, to diff it with the new one, and deletes it before
+    after_update.py runs; after_update.py needs it to tell the files you edited from the ones you
+    did not. Keeping a copy costs milliseconds; rendering it again cost a second.
+
+    The folder is found by what it holds: copier's `old_copy` folders whose answers file is this
+    project's, byte for byte, and which copier has not yet made a git repository (it does so
+    right after this script). Two such folders of two concurrent updates hold the same render (same
+    answers, same commit). None found (another copier version, an edited answers file): nothing
+    is kept, and after_update.py renders the old version itself.
+    """
+    store = old_render_store(project)
+    shutil.rmtree(store, ignore_errors=True)
+    answers = git_show(project, ANSWERS_FILE)
+    prefix = git(project, "rev-parse", "--show-prefix").strip()  # the project's folder in its repo
+    renders = [
+        folder / prefix
+        for folder in Path(tempfile.gettempdir()).glob("copier*.old_copy.*")
+        if not (folder / ".git").exists() and _read(folder / prefix / ANSWERS_FILE) == answers
+    ]
+    if answers is None or not renders:
+        return None
+    head = git(project, "rev-parse", "HEAD").strip()
+    newest = max(renders, key=lambda folder: folder.stat().st_mtime_ns)
+    return Path(shutil.copytree(newest, store / head, symlinks=True))
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
 def main() -> None:
     project = project_dir()
     data = json.loads(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1] else {}
@@ -121,6 +163,7 @@ def main() -> None:
         )
     check_env(project)
     warn_about_queued_work(project, old, data)
+    save_old_render(project)
 
 
 if __name__ == "__main__":
