@@ -7,7 +7,7 @@ Standard library only: context.py loads it by path, adopt.py (any python3) impor
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from typing import Any
 
 QUESTIONS = (
@@ -70,7 +70,7 @@ def suggested_slug(name: str) -> str:
     return slug if slug[0].isalpha() else f"app_{slug}"[:SLUG_MAX].rstrip("_")
 
 
-def problem(question: str, value: Any, reserved: Iterable[str] = ()) -> str:
+def problem(question: str, value: Any, reserved: Container[str] = ()) -> str:
     """What is wrong with one answer and how to fix it, or "" when it is fine."""
     text = str(value)
     if question == "project_name":
@@ -92,7 +92,7 @@ def problem(question: str, value: Any, reserved: Iterable[str] = ()) -> str:
             )
         if len(text) > SLUG_MAX:
             return f'project_slug "{text}" is {len(text)} characters long: keep it to {SLUG_MAX}.'
-        if text.replace("_", "-") in set(reserved):
+        if text.replace("_", "-") in reserved:
             return (
                 f'project_slug "{text}" is the name of a package the project depends on: the '
                 f'project would shadow it. Choose another, e.g. "{text}_app".'
@@ -127,7 +127,7 @@ def data_problems(
     data: Mapping[str, Any],
     choices: Mapping[str, Iterable[str]],
     runner: str | None,
-    reserved: Iterable[str] = (),
+    reserved: Container[str] = (),
 ) -> list[str]:
     """Every problem of the answers given on the command line (`-d`), in question order.
 

@@ -8,7 +8,6 @@ over a prepared list instead of repeating the runner logic file by file.
 from __future__ import annotations
 
 import importlib.util
-import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -104,13 +103,23 @@ def python_string(value: str) -> str:
     return f"{quote}{escaped}{quote}"
 
 
-@cache
-def locked_names(locks: Path) -> frozenset[str]:
-    """Every package any lock file names: a project of the same name would shadow it."""
-    names: set[str] = set()
-    for lock in locks.glob("*.lock"):
-        names |= set(re.findall(r'^name = "([^"]+)"$', lock.read_text(encoding="utf-8"), re.M))
-    return frozenset(names - {facts.LOCK_PLACEHOLDER})
+class LockedNames:
+    """The packages any lock file names (a project of the same name would shadow one), asked
+    one name at a time: a search in the lock files' text, not a parse of 2 MB per copy."""
+
+    def __init__(self, locks: Path) -> None:
+        self.locks = locks
+
+    def __contains__(self, name: object) -> bool:
+        needle = f'\nname = "{name}"\n'
+        return name != facts.LOCK_PLACEHOLDER and any(needle in text for text in self._texts())
+
+    @cache  # noqa: B019 (one instance per process, below)
+    def _texts(self) -> list[str]:
+        return [lock.read_text(encoding="utf-8") for lock in sorted(self.locks.glob("*.lock"))]
+
+
+LOCKED_NAMES = LockedNames(facts.LOCKS)
 
 
 @cache
@@ -193,7 +202,6 @@ def _derive(values: tuple[Any, ...]) -> dict[str, Any]:
         "env_project_name": dotenv_quote(str(answers.get("project_name", ""))),
         "py_project_name": python_string(str(answers.get("project_name", ""))),
         "compose_services": compose_services(flags),
-        "reserved_names": sorted(locked_names(facts.LOCKS)),
         "lock_variant": variant,
         # Empty only while `python3 dev.py lock` makes the lock files.
         "uv_lock": lock_text(lock, dist_name) if lock.is_file() else "",
@@ -301,7 +309,7 @@ def check_command_line(context: dict[str, Any]) -> None:
     # Every render asks: the answers are checked once per distinct command line and runner.
     key = (tuple(sorted((str(name), repr(value)) for name, value in data.items())), runner)
     if key not in _CHECKED:
-        _CHECKED[key] = answers.data_problems(data, CHOICES, runner, locked_names(facts.LOCKS))
+        _CHECKED[key] = answers.data_problems(data, CHOICES, runner, LOCKED_NAMES)
     if _CHECKED[key]:
         _stop(_CHECKED[key])
 
@@ -312,7 +320,7 @@ _CHECKED: dict[tuple[Any, ...], list[str]] = {}
 @pass_context
 def answer_problem(context: Any, question: str, value: Any) -> str:
     """A validator's message: "" when the answer is fine."""
-    found = answers.problem(question, value, locked_names(facts.LOCKS))
+    found = answers.problem(question, value, LOCKED_NAMES)
     if found and question == "project_slug" and question not in _conf(context)["data"]:
         name = str(context.get("project_name", ""))
         found = (
