@@ -31,6 +31,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -269,19 +270,36 @@ def remove_old_beat_state(project: Path) -> list[str]:
     return stale
 
 
+@dataclass
+class Outcome:
+    """What the update did to the project, for the report."""
+
+    old: dict[str, Any]
+    new: dict[str, Any]
+    deleted: list[str] = field(default_factory=list)
+    old_files: set[str] = field(default_factory=set)
+    kept: dict[str, bytes] = field(default_factory=dict)
+    kept_in: Path | None = None
+    merged: list[tuple[str, str, bool]] = field(default_factory=list)
+    settled: list[str] = field(default_factory=list)
+    config: bool = False
+    settings_files: list[str] = field(default_factory=list)
+    lock: str | None = None
+    beat_state: list[str] = field(default_factory=list)
+    env_added: list[str] = field(default_factory=list)
+    env_unused: list[str] = field(default_factory=list)
+
+
 def main() -> None:
     project = project_dir()
     if not is_project_repo(project):
         return
     old = head_answers(project)
     new = parse_answers((project / ANSWERS_FILE).read_text(encoding="utf-8"), ANSWERS_FILE)
-    deleted = deleted_files(project)
-    kept: dict[str, bytes] = {}
-    old_files: set[str] = set()
-    merged: list[tuple[str, str, bool]] = []
-    if deleted:
-        base, old_files = render_old(project, old, deleted)
-        for path in deleted:
+    done = Outcome(old, new, deleted=deleted_files(project))
+    if done.deleted:
+        base, done.old_files = render_old(project, old, done.deleted)
+        for path in done.deleted:
             ours = git_show(project, path) or b""
             if base.get(path) == ours:
                 continue
@@ -289,40 +307,30 @@ def main() -> None:
             if moved_to and (project / moved_to).is_file() and path in base:
                 clean = merge_moved(project, path, moved_to, base[path], ours)
                 if not clean and moved_to.endswith(".py"):
-                    kept[path] = ours
-                merged.append((path, moved_to, clean))
+                    done.kept[path] = ours
+                done.merged.append((path, moved_to, clean))
                 continue
-            kept[path] = ours
-    settled = settle_python_conflicts(project, kept)
-    config = settle_project_config(project)
-    example = settle_settings_files(project)
-    lock = relock(project)
-    report(project, old, new, deleted, old_files, kept, merged, settled)
-    if config:
-        say(".lich/PROJECT_CONFIG.yaml: yours, with the task runner's lines updated.")
-    for line in example:
-        say(line)
-    if lock:
-        say(f"backend/uv.lock: {lock}.")
+            done.kept[path] = ours
+    done.settled = settle_python_conflicts(project, done.kept)
+    done.config = settle_project_config(project)
+    done.settings_files = settle_settings_files(project)
+    done.lock = relock(project)
+    if done.kept:
+        done.kept_in = keep(project, kept_label(old, new), done.kept).relative_to(project)
+    done.beat_state = remove_old_beat_state(project)
+    reason = f"copier update (task runner: {runner_of(new)})"
+    done.env_added, done.env_unused = sync_env(project, reason)
     shutil.rmtree(old_render_store(project), ignore_errors=True)
+    report(project, done)
 
 
-def report(
-    project: Path,
-    old: dict[str, Any],
-    new: dict[str, Any],
-    deleted: list[str],
-    old_files: set[str],
-    kept: dict[str, bytes],
-    merged: list[tuple[str, str, bool]],
-    settled: list[str],
-) -> None:
-    old_runner, new_runner = runner_of(old), runner_of(new)
+def report(project: Path, done: Outcome) -> None:
+    """Says what the update did, and what is left to the user; changes nothing."""
+    old_runner, new_runner = runner_of(done.old), runner_of(done.new)
     if old_runner != new_runner:
         say(f"Task runner: {RUNNER_TITLES[old_runner]} -> {RUNNER_TITLES[new_runner]}.")
-    root = keep(project, kept_label(old, new), kept) if kept else None
-    where = root.relative_to(project) if root else None
-    for old_path, new_path, clean in merged:
+    where = done.kept_in
+    for old_path, new_path, clean in done.merged:
         if clean:
             say(f"Moved: your edits of {old_path} are merged in {new_path}.")
         elif new_path.endswith(".py"):
@@ -332,34 +340,42 @@ def report(
             )
         else:
             say(f"Moved: your edits of {old_path} are merged in {new_path} WITH CONFLICTS.")
-    for path in settled:
+    for path in done.settled:
         say(
             f"Conflict: your edits of {path} overlap the template's changes; the file now holds "
             f"the template's version, and yours (as committed) is in {where}/{path}."
         )
-    removed = sorted(set(kept) - set(settled) - {old for old, _, _ in merged})
+    removed = sorted(set(done.kept) - set(done.settled) - {old for old, _, _ in done.merged})
     if removed:
         say(f"Kept {len(removed)} file(s) you had edited, which this update removed, in {where}/:")
         for path in removed:
             say(f"  {where}/{path}")
-    if kept:
+    if done.kept:
         say("  Move what you still need into the project, then delete that folder.")
-    for line in importers_report(project, deleted, old, new):
+    for line in importers_report(project, done.deleted, done.old, done.new):
         say(line)
-    leftovers = files_left_beside(project, deleted, old_files)
+    leftovers = files_left_beside(project, done.deleted, done.old_files)
     if leftovers:
         say("Your own files next to removed template files stay where they are:")
         for path in leftovers:
             say(f"  {path}")
-    for path in remove_old_beat_state(project):
+    for path in done.beat_state:
         say(f"Removed {path}: beat's old state file (beat now keeps it in backend/var/).")
-    added, unused = sync_env(project, f"copier update (task runner: {new_runner})")
-    if added:
-        say(f".env: added {', '.join(added)} (values from .env.example, passwords generated).")
-    if unused:
-        say(f".env: no longer read by the project, left as they are: {', '.join(unused)}.")
-    if note := broker_url_note(project, new):
+    if done.env_added:
+        say(
+            f".env: added {', '.join(done.env_added)} (values from .env.example, passwords "
+            "generated)."
+        )
+    if done.env_unused:
+        say(f".env: no longer read by the project, left as they are: {', '.join(done.env_unused)}.")
+    if note := broker_url_note(project, done.new):
         say(note)
+    if done.config:
+        say(".lich/PROJECT_CONFIG.yaml: yours, with the task runner's lines updated.")
+    for line in done.settings_files:
+        say(line)
+    if done.lock:
+        say(f"backend/uv.lock: {done.lock}.")
 
 
 # The library each runner's code imports; `make install` removes it with the runner.
