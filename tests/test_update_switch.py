@@ -210,6 +210,7 @@ def test_switch_in_a_project_inside_a_larger_repository(generate: Any, tmp_path:
     assert (project / "lich-kept/celery" / EDITED["celery"]).read_text().endswith(EDIT)
     assert not (repo / "lich-kept").exists()
     assert (project / "backend/internal/adapters/jobs/inprocess.py").is_file()
+    assert not (repo / ".git" / "lich-old-render").exists(), "the old render kept for the update"
 
 
 def test_a_switch_keeps_edited_files_whatever_else_the_answers_file_holds(
@@ -271,14 +272,3 @@ def test_the_update_reuses_copiers_render_of_the_old_version(
     shutil.rmtree(temp / "copier._main.old_copy.ours")
     assert before_update.save_old_render(project) is None, "no render of this project: none kept"
     assert not stored.exists(), "an earlier update's render is never read"
-
-
-def test_an_update_leaves_nothing_in_the_git_directory(generate: Any, tmp_path: Path) -> None:
-    project = generate(tmp_path / "project", task_runner="celery")
-    with (project / EDITED["celery"]).open("a") as edited:
-        edited.write(EDIT)
-    commit_all(project, "generated, edited")
-    result = update(project, "--vcs-ref=:current:", "-d", "task_runner=none")
-    assert result.returncode == 0, output(result)
-    assert (project / "lich-kept/celery" / EDITED["celery"]).read_text().endswith(EDIT)
-    assert not (project / ".git" / "lich-old-render").exists()

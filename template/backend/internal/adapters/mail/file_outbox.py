@@ -1,8 +1,8 @@
 """A file outbox: writes each e-mail as an RFC 5322 `.eml` file instead of talking to SMTP.
 
-It is the honest stand-in for a mail relay in development and tests: every delivery is a file you
-can open. Delivery is idempotent: one file per idempotency key, published atomically, so a retried
-or redelivered job never sends the same e-mail twice.
+It stands in for a mail relay in development and tests: every delivery is a file you can open.
+Delivery is idempotent: one file per idempotency key, published atomically, so a retried or
+redelivered job never sends the same e-mail twice.
 """
 
 import hashlib
