@@ -29,8 +29,8 @@ STAMP = re.compile(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3})")
 MARKERS = {
     "servers up": {"celery": "Valkey on ", "temporal": "Temporal dev server on "},
     "worker ready": {"celery": " ready.", "temporal": "worker polling task queue"},
-    "job done": {"none": "succeeded with result", "celery": "succeeded with result",
-                 "temporal": "succeeded with result"},
+    "job done": {"none": "devtools.demo: job ", "celery": "devtools.demo: job ",
+                 "temporal": "devtools.demo: job "},
 }  # fmt: skip
 
 

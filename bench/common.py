@@ -86,11 +86,15 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def latency_figures(
-    section: str, label: str, round_trips: list[float], baseline: dict[str, Figure] | None = None
+    section: str,
+    label: str,
+    round_trips: list[float],
+    baseline: dict[str, Figure] | None = None,
+    p99_at_most: float | None = None,
 ) -> dict[str, Figure]:
     """p50 and p99 of round trips pooled over every run: a per-run p99 of a hundred samples
-    would be little more than its maximum."""
-    return {
+    would be little more than its maximum. `p99_at_most`: the p99's target, as a ratio."""
+    figures = {
         key: Figure(
             section,
             f"{label}: round trip {key}",
@@ -101,6 +105,10 @@ def latency_figures(
         )
         for key, fraction in (("p50", 0.50), ("p99", 0.99))
     }
+    if p99_at_most is not None:
+        figures["p99"].target = f"<= {p99_at_most}x baseline"
+        figures["p99"].check = ratio_at_most(p99_at_most)
+    return figures
 
 
 def ratio_at_most(limit: float) -> Callable[[Figure], bool]:

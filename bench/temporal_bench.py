@@ -69,8 +69,8 @@ def rows(
             data["throughput"],
             "workflows/s",
             baseline=baseline["throughput"] if baseline else None,
-            target=">= 0.9x baseline" if baseline else "",
-            check=ratio_at_least(0.9) if baseline else None,
+            target=">= 0.95x baseline" if baseline else "",
+            check=ratio_at_least(0.95) if baseline else None,
             note=note,
         )
     }
