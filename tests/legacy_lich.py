@@ -819,12 +819,12 @@ class UserService:
             raise ConflictError("User with this email already exists")
         return await self.user_repo.create(User(email=request.email))
 """
-AUTH_JWT = """from typing import Optional
+# lich init's two bearer-token dependencies: the same start, their own check.
+_BEARER = """from typing import Optional
 
 from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from jose import JWTError, jwt
-
+{imports}
 from internal.entities.user import User
 from pkg.config.settings import settings
 
@@ -834,6 +834,10 @@ security = HTTPBearer(auto_error=False)
 async def get_current_user(
     credentials: Optional[HTTPAuthorizationCredentials] = Depends(security),
 ) -> User:
+{check}"""
+AUTH_JWT = _BEARER.format(
+    imports="from jose import JWTError, jwt\n",
+    check="""\
     if not credentials:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="Authentication required")
     try:
@@ -845,26 +849,17 @@ async def get_current_user(
     if not payload.get("sub"):
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="Invalid token")
     return User(email=payload.get("email", ""), id=payload["sub"])
-"""
-AUTH_KEYCLOAK = """from typing import Optional
-
-from fastapi import Depends, HTTPException, status
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-
-from internal.entities.user import User
-from pkg.config.settings import settings
-
-security = HTTPBearer(auto_error=False)
-
-
-async def get_current_user(
-    credentials: Optional[HTTPAuthorizationCredentials] = Depends(security),
-) -> User:
+""",
+)
+AUTH_KEYCLOAK = _BEARER.format(
+    imports="",
+    check="""\
     # Tokens are verified against {settings.keycloak_url}/realms/{settings.keycloak_realm}.
     if not credentials:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="Authentication required")
     raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="Keycloak is not reachable")
-"""
+""",
+)
 AUTH_NONE = """from typing import Optional
 
 from internal.entities.user import User

@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,7 @@ from tests.helpers import (
     valkey_server,
 )
 from tests.processes import stop
+from tests.test_adopt import adopt as run_adopt
 from tests.test_adopt import make, pytest_results
 from tests.update_helpers import commit_all, git, is_clean, output, unmerged, update
 
@@ -194,14 +194,7 @@ def ledger_repository(root: Path) -> Path:
 
 
 def adopt(template: Path, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, template / "extensions" / "adopt.py", project, *args],
-        env=python_env(),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    result = run_adopt(template, project, *args)
     assert result.returncode == 0, output(result)
     return result
 

@@ -273,24 +273,33 @@ def temporal_result(stack: Stack, workflow_id: str, timeout: float = 180) -> Any
     )
 
 
-def test_temporal_worker_killed_mid_newsletter_sends_each_email_once(temporal: Stack) -> None:
-    workflow_id, subject, addresses = start_newsletter(temporal, 8, 0.7)
-    wait_until(lambda: len(newsletter_mails(temporal, subject)) >= 2, 60, "the first e-mails")
-    temporal.compose("kill", "-s", "SIGKILL", "temporal-worker")
-    temporal.up("temporal-worker")
-    described = temporal_result(temporal, workflow_id)
+def assert_newsletter_survives(
+    stack: Stack, recipients: int, first: int, disrupt: Callable[[], None]
+) -> None:
+    """A newsletter workflow, disrupted once `first` e-mails are out, completes with each
+    e-mail written once."""
+    workflow_id, subject, addresses = start_newsletter(stack, recipients, 0.7)
+    wait_until(lambda: len(newsletter_mails(stack, subject)) >= first, 60, "the first e-mails")
+    disrupt()
+    described = temporal_result(stack, workflow_id)
     assert described["workflowExecutionInfo"]["status"] == "WORKFLOW_EXECUTION_STATUS_COMPLETED"
-    assert newsletter_mails(temporal, subject) == sorted(addresses)
+    assert newsletter_mails(stack, subject) == sorted(addresses)
+
+
+def test_temporal_worker_killed_mid_newsletter_sends_each_email_once(temporal: Stack) -> None:
+    def kill_the_worker() -> None:
+        temporal.compose("kill", "-s", "SIGKILL", "temporal-worker")
+        temporal.up("temporal-worker")
+
+    assert_newsletter_survives(temporal, 8, 2, kill_the_worker)
 
 
 def test_temporal_server_restart_mid_run_completes_the_workflow(temporal: Stack) -> None:
-    workflow_id, subject, addresses = start_newsletter(temporal, 6, 0.7)
-    wait_until(lambda: newsletter_mails(temporal, subject), 60, "the first e-mail")
-    temporal.compose("restart", "temporal")
-    temporal.wait_healthy("temporal")
-    described = temporal_result(temporal, workflow_id)
-    assert described["workflowExecutionInfo"]["status"] == "WORKFLOW_EXECUTION_STATUS_COMPLETED"
-    assert newsletter_mails(temporal, subject) == sorted(addresses)
+    def restart_the_server() -> None:
+        temporal.compose("restart", "temporal")
+        temporal.wait_healthy("temporal")
+
+    assert_newsletter_survives(temporal, 6, 1, restart_the_server)
 
 
 def test_temporal_compose_stop_lets_the_worker_finish(temporal: Stack) -> None:

@@ -58,7 +58,7 @@ def _workflow_id() -> str:
 
 @activity.defn(name="send_email_activity")
 def send_email_activity(email: str, subject: str) -> bool:
-    """The seed's notification: the body says which workflow sent it."""
+    """The documented example's notification: the body says which workflow sent it."""
     info = activity.info()
     activity.logger.info("sending %r to %s (attempt %d)", subject, email, info.attempt)
     _check_address(email)
