@@ -251,6 +251,38 @@ def test_a_task_of_a_killed_worker_is_redelivered_and_its_emails_sent_once(
     assert log.count("was sent already; skipping it") >= sent_before_kill
 
 
+# How often a worker looks for messages left unacknowledged past the visibility timeout (kombu's
+# `unacked_restore_interval`), and a margin for a loaded machine.
+RESTORE_SWEEP_SECONDS, MARGIN_SECONDS = 10, 15
+
+
+def test_a_worker_restarted_at_once_runs_the_dead_workers_task_soon_after_the_timeout(
+    redis_run: Project,
+) -> None:
+    """A worker restarted right after a crash (compose's `restart:`, Kubernetes) finds the dead
+    worker's task still within its visibility timeout; it must take it once the timeout has run
+    out, at its next sweep, not ten sweeps later (kombu scans only every tenth by default)."""
+    first, first_log = redis_run.start_worker("worker-1")
+    count, pause = NEWSLETTER
+    recipients = [f"fast{n}@example.com" for n in range(count)]
+    task_id = redis_run.send("send_newsletter", recipients, "Fast", "Issue 1", pause)
+    wait_for(lambda: redis_run.emails(task_id), 30, "first newsletter e-mail", first_log, first)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait()
+    killed_at = time.monotonic()
+
+    second, second_log = redis_run.start_worker("worker-2")
+    deadline = VISIBILITY_TIMEOUT + RESTORE_SWEEP_SECONDS + MARGIN_SECONDS
+    wait_for(
+        lambda: redis_run.result(task_id)["status"] == "SUCCESS",
+        deadline - (time.monotonic() - killed_at),
+        f"the newsletter done within {deadline} s of the crash",
+        second_log,
+        second,
+    )
+    assert len(redis_run.emails(task_id)) == count, "one e-mail per recipient, no duplicate"
+
+
 def test_a_job_whose_message_redis_lost_is_published_again(redis_run: Project) -> None:
     """A worker killed between Redis handing it a message and recording it as unacknowledged
     loses the message (seen in the compose scale-out). The job is still in flight after the
