@@ -8,7 +8,7 @@ over a prepared list instead of repeating the runner logic file by file.
 from __future__ import annotations
 
 import importlib.util
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -112,10 +112,10 @@ class LockedNames:
 
     def __contains__(self, name: object) -> bool:
         needle = f'\nname = "{name}"\n'
-        return name != facts.LOCK_PLACEHOLDER and any(needle in text for text in self._texts())
+        return name != facts.LOCK_PLACEHOLDER and any(needle in text for text in self.texts)
 
-    @cache  # noqa: B019 (one instance per process, below)
-    def _texts(self) -> list[str]:
+    @cached_property
+    def texts(self) -> list[str]:
         return [lock.read_text(encoding="utf-8") for lock in sorted(self.locks.glob("*.lock"))]
 
 

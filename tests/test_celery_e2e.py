@@ -217,19 +217,25 @@ def test_documented_worker_and_beat_run_tasks_and_the_schedule(redis_run: Projec
     assert welcome.exists()
 
 
+def newsletter_whose_worker_dies(run: Project, subject: str) -> tuple[str, float]:
+    """A newsletter under way on a worker that then dies whole (main process and pool children
+    at once, as on a machine crash): its task id, and when it was sent (monotonic)."""
+    first, first_log = run.start_worker("worker-1")
+    count, pause = NEWSLETTER
+    recipients = [f"{subject.lower()}{n}@example.com" for n in range(count)]
+    sent_at = time.monotonic()
+    task_id = run.send("send_newsletter", recipients, subject, "Issue 1", pause)
+    wait_for(lambda: run.emails(task_id), 30, "first newsletter e-mail", first_log, first)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait()
+    return task_id, sent_at
+
+
 def test_a_task_of_a_killed_worker_is_redelivered_and_its_emails_sent_once(
     redis_run: Project,
 ) -> None:
-    first, first_log = redis_run.start_worker("worker-1")
-    count, pause = NEWSLETTER
-    recipients = [f"reader{n}@example.com" for n in range(count)]
-    sent_at = time.monotonic()
-    task_id = redis_run.send("send_newsletter", recipients, "News", "Issue 1", pause)
-    wait_for(lambda: redis_run.emails(task_id), 30, "first newsletter e-mail", first_log, first)
-
-    # The whole worker (main process and pool children) dies at once, as on a machine crash.
-    os.killpg(first.pid, signal.SIGKILL)
-    first.wait()
+    count, _ = NEWSLETTER
+    task_id, sent_at = newsletter_whose_worker_dies(redis_run, "News")
     sent_before_kill = len(redis_run.emails(task_id))
     assert 0 < sent_before_kill < count, "the task was interrupted mid-way"
     assert redis_run.result(task_id)["status"] != "SUCCESS"
@@ -262,13 +268,8 @@ def test_a_worker_restarted_at_once_runs_the_dead_workers_task_soon_after_the_ti
     """A worker restarted right after a crash (compose's `restart:`, Kubernetes) finds the dead
     worker's task still within its visibility timeout; it must take it once the timeout has run
     out, at its next sweep, not ten sweeps later (kombu scans only every tenth by default)."""
-    first, first_log = redis_run.start_worker("worker-1")
-    count, pause = NEWSLETTER
-    recipients = [f"fast{n}@example.com" for n in range(count)]
-    task_id = redis_run.send("send_newsletter", recipients, "Fast", "Issue 1", pause)
-    wait_for(lambda: redis_run.emails(task_id), 30, "first newsletter e-mail", first_log, first)
-    os.killpg(first.pid, signal.SIGKILL)
-    first.wait()
+    count, _ = NEWSLETTER
+    task_id, _ = newsletter_whose_worker_dies(redis_run, "Fast")
     killed_at = time.monotonic()
 
     second, second_log = redis_run.start_worker("worker-2")

@@ -12,7 +12,6 @@ project's own tests passing (the user's included).
 from __future__ import annotations
 
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -239,7 +238,7 @@ def test_the_update_reuses_copiers_render_of_the_old_version(
     before the after-update one: before_update.py keeps the render that is this project's (its
     answers file, byte for byte; copier not yet past that stage), and after_update.py reads it
     instead of rendering the old version again (a second of every update)."""
-    sys.path.insert(0, str(ROOT / "extensions" / "migrations"))
+    monkeypatch.syspath_prepend(str(ROOT / "extensions" / "migrations"))
     import after_update
     import before_update
 

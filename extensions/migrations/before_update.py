@@ -128,13 +128,15 @@ def save_old_render(project: Path) -> Path | None:
     store = old_render_store(project)
     shutil.rmtree(store, ignore_errors=True)
     answers = git_show(project, ANSWERS_FILE)
+    if answers is None:
+        return None
     prefix = git(project, "rev-parse", "--show-prefix").strip()  # the project's folder in its repo
     renders = [
         folder / prefix
         for folder in Path(tempfile.gettempdir()).glob("copier*.old_copy.*")
         if not (folder / ".git").exists() and _read(folder / prefix / ANSWERS_FILE) == answers
     ]
-    if answers is None or not renders:
+    if not renders:
         return None
     head = git(project, "rev-parse", "HEAD").strip()
     newest = max(renders, key=lambda folder: folder.stat().st_mtime_ns)
