@@ -8,16 +8,11 @@ same code on whole projects.
 from __future__ import annotations
 
 import ast
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests import legacy_lich
-from tests.helpers import ROOT
-
-sys.path.insert(0, str(ROOT / "extensions"))
-
+# extensions/ is on sys.path: conftest.py imports tests.helpers, which puts it there.
 from adoption.compose import with_default_network
 from adoption.runner_code import (
     Carried,
@@ -27,6 +22,8 @@ from adoption.runner_code import (
     imported_names,
 )
 from adoption.verify import cause, compare_failures
+
+from tests import legacy_lich
 
 LICH = legacy_lich.files("Shop", "shop", legacy_lich.Options(task_runner="celery"))
 TASKS = LICH["backend/internal/celery_tasks.py"]

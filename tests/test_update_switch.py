@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import ROOT, env_keys, facts, project_files, read_answers
+from tests.helpers import env_keys, facts, project_files, read_answers
 from tests.update_helpers import (
     clone_project,
     commit_all,
@@ -238,9 +238,7 @@ def test_the_update_reuses_copiers_render_of_the_old_version(
     before the after-update one: before_update.py keeps the render that is this project's (its
     answers file, byte for byte; copier not yet past that stage), and after_update.py reads it
     instead of rendering the old version again (a second of every update)."""
-    monkeypatch.syspath_prepend(str(ROOT / "extensions" / "migrations"))
-    import after_update
-    import before_update
+    from migrations import after_update, before_update
 
     project = generate(tmp_path / "project", task_runner="celery")
     commit_all(project, "generated")

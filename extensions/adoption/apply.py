@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 import tempfile
 import venv
 from collections.abc import Iterator
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from facts import UV_VERSION
-from migrations._common import ANSWERS_FILE, git
+from migrations._common import ADOPTION_COMMIT, ANSWERS_FILE, git, run
 
 from adoption.env import complete_env, required_keys
 from adoption.evidence import Evidence
@@ -81,14 +80,10 @@ def find_uv(tmp: Path) -> str:
     if found:
         return found
     venv.create(tmp / "uv", with_pip=True)
-    pip = subprocess.run(
+    run(
         [tmp / "uv" / "bin" / "python", "-m", "pip", "install", "-q", f"uv=={UV_VERSION}"],
-        capture_output=True,
-        text=True,
-        check=False,
+        failure=f"could not install uv {UV_VERSION} with pip",
     )
-    if pip.returncode != 0:
-        raise AdoptError(f"could not install uv {UV_VERSION} with pip:\n{pip.stderr.strip()}")
     return str(tmp / "uv" / "bin" / "uv")
 
 
@@ -102,19 +97,12 @@ def apply(project: Path, plan: Plan) -> None:
 
 
 def lock(project: Path, uv: str) -> None:
-    result = subprocess.run(
+    run(
         [uv, "lock", "--quiet"],
-        cwd=project / "backend",
-        capture_output=True,
-        text=True,
-        check=False,
+        project / "backend",
+        failure="uv could not lock the dependencies (requirements.txt's and the template's): "
+        "relax the pin it names below in backend/requirements.txt, commit, and run again",
     )
-    if result.returncode != 0:
-        raise AdoptError(
-            "uv could not lock the dependencies (requirements.txt's and the template's):\n"
-            f"{result.stderr.strip()}\nRelax the pin it names in backend/requirements.txt, "
-            "commit, and run again."
-        )
 
 
 def commit(project: Path, runner: str) -> None:
@@ -125,17 +113,12 @@ def commit(project: Path, runner: str) -> None:
         if git(project, "config", "user.email", check=False).strip()
         else ["-c", "user.name=Lich adopt", "-c", "user.email=adopt@lich.invalid"]
     )
-    message = f"Adopt the Lich copier template (task runner: {runner})"
-    result = subprocess.run(
+    message = f"{ADOPTION_COMMIT} (task runner: {runner})"
+    run(
         ["git", *identity, "commit", "-q", "-m", message, "--", "."],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
+        project,
+        failure="git commit failed (a commit hook of the project?)",
     )
-    if result.returncode != 0:
-        output = (result.stdout + result.stderr).strip()
-        raise AdoptError(f"git commit failed (a commit hook of the project?):\n{output}")
 
 
 def adopt(

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from migrations._common import ANSWERS_FILE, RUNNERS, files_in, module_of, with_runner_lines
+from migrations._common import (
+    ANSWERS_FILE,
+    RUNNERS,
+    files_in,
+    module_of,
+    run,
+    with_runner_lines,
+)
 
 from adoption.compose import passwordless_redis, plan_compose
 from adoption.env import legacy_values, plan_env_example, plan_manifests
@@ -31,7 +37,7 @@ from adoption.lint import (
     split_files,
     with_lint_levels,
 )
-from adoption.project import AdoptError, Plan, Project
+from adoption.project import Plan, Project
 from adoption.runner_code import (
     CARRIED,
     Carried,
@@ -56,12 +62,11 @@ def render(template: str, vcs_ref: str | None, answers: dict[str, Any], destinat
         json.dump(answers, data_file)  # JSON is YAML, so copier reads it as a data file
     args = ["copy", "--trust", "--defaults", "--quiet", "--data-file", data_file.name]
     args += ["--vcs-ref", vcs_ref] if vcs_ref else []
-    result = subprocess.run(
-        [*command, *args, template, str(destination)], capture_output=True, text=True, check=False
-    )
-    Path(data_file.name).unlink()
-    if result.returncode != 0:
-        raise AdoptError(f"copier could not render the template:\n{result.stderr.strip()}")
+    try:
+        failure = "copier could not render the template"
+        run([*command, *args, template, destination], failure=failure)
+    finally:
+        Path(data_file.name).unlink()
 
 
 # lich init's runner files that hold the team's own code, in the order they are carried (the

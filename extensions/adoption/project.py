@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from migrations._common import KEPT_DIR, git
+from migrations._common import KEPT_DIR, MigrationError, git, git_show
 
 
-class AdoptError(Exception):
-    pass
+class AdoptError(MigrationError):
+    """A project the adoption cannot take as it is; the message says what to do."""
 
 
 @dataclass
@@ -74,13 +73,7 @@ class Project:
         """The file as `lich init` left it (None: lich init did not write it)."""
         if path not in self._blobs_generated():
             return None
-        shown = subprocess.run(
-            ["git", "show", f"{self.lich_init_commit}:./{path}"],
-            cwd=self.root,
-            capture_output=True,
-            check=False,
-        )
-        return shown.stdout if shown.returncode == 0 else None
+        return git_show(self.root, path, self.lich_init_commit)
 
     def edited(self, path: str) -> bool:
         """Changed since `lich init` wrote it (a file it did not write counts as edited). The

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
+
+from migrations._common import run
 
 
 def failing_tests(backend: Path, python: Path) -> dict[str, str] | str:
     """The project's failing tests (node id -> why: the error's type and first line), or why
     they could not run."""
     # -vv: the summary lines are not cut to the terminal's width.
-    result = subprocess.run(
-        [str(python), "-m", "pytest", "-vv", "-rfE", "-p", "no:cacheprovider",
+    result = run(
+        [python, "-m", "pytest", "-vv", "-rfE", "-p", "no:cacheprovider",
          "--continue-on-collection-errors"],
-        cwd=backend,
-        capture_output=True,
-        text=True,
+        backend,
         timeout=1800,
-        check=False,
     )  # fmt: skip
     if result.returncode not in (0, 1):
         return f"pytest exited {result.returncode}: {(result.stdout + result.stderr)[-500:]}"
@@ -42,28 +40,21 @@ def cause(message: str) -> str:
 def tests_before(project: Path, uv: str, tmp: Path) -> dict[str, str] | str:
     """The tests as they were: lich init's way, requirements.txt in a virtual environment."""
     snapshot = tmp / "before"
-    archive = subprocess.run(["git", "archive", "HEAD~1"], cwd=project, capture_output=True)
+    archive = run(["git", "archive", "HEAD~1"], project, text=False, failure="git archive failed")
     snapshot.mkdir()
-    subprocess.run(["tar", "-x", "-C", str(snapshot)], input=archive.stdout, check=True)
+    run(["tar", "-x", "-C", snapshot], input=archive.stdout, text=False, failure="tar failed")
     backend = snapshot / "backend"
-    created = subprocess.run([uv, "venv", "-q", str(tmp / "venv-before")], capture_output=True)
+    created = run([uv, "venv", "-q", tmp / "venv-before"])
     python = tmp / "venv-before" / "bin" / "python"
-    install = subprocess.run(
-        [uv, "pip", "install", "-q", "--python", str(python), "-r", "requirements.txt"],
-        cwd=backend,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    requirements = ["-r", "requirements.txt"]
+    install = run([uv, "pip", "install", "-q", "--python", python, *requirements], backend)
     if created.returncode or install.returncode:
         return f"could not install requirements.txt: {install.stderr.strip()[-300:]}"
     return failing_tests(backend, python)
 
 
 def tests_after(project: Path) -> dict[str, str] | str:
-    install = subprocess.run(
-        ["make", "--no-print-directory", "install"], cwd=project, capture_output=True, text=True
-    )
+    install = run(["make", "--no-print-directory", "install"], project)
     if install.returncode:
         return f"make install failed: {(install.stdout + install.stderr).strip()[-500:]}"
     return failing_tests(project / "backend", project / "backend" / ".venv" / "bin" / "python")
@@ -98,14 +89,7 @@ def broken_packages(backend: Path) -> dict[str, str]:
     """The shared packages that do not import, with why, in the project's own environment."""
     packages = [name for name in SHARED_PACKAGES if (backend / name.replace(".", "/")).is_dir()]
     python = backend / ".venv" / "bin" / "python"
-    result = subprocess.run(
-        [str(python), "-c", IMPORT_EACH, *packages],
-        cwd=backend,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = run([python, "-c", IMPORT_EACH, *packages], backend, timeout=300)
     try:
         return dict(json.loads(result.stdout.strip().splitlines()[-1]))
     except (IndexError, ValueError):
@@ -172,13 +156,10 @@ def compare_failures(
 def lint_findings(backend: Path, adopted: set[str]) -> str:
     """What `make lint`'s ruff finds today, and where: a line for the report."""
     python = backend / ".venv" / "bin" / "python"
-    result = subprocess.run(
-        [str(python), "-m", "ruff", "check", "--output-format", "concise", "--exit-zero", "."],
-        cwd=backend,
-        capture_output=True,
-        text=True,
+    result = run(
+        [python, "-m", "ruff", "check", "--output-format", "concise", "--exit-zero", "."],
+        backend,
         timeout=300,
-        check=False,
     )
     found = [
         line.split(":", 1)[0]

@@ -3,6 +3,11 @@
 Plain Python (standard library, PyYAML and copier, all present wherever copier runs), because
 copier starts these scripts with its own interpreter (`{{ _copier_python }}`), not the project's.
 PyYAML and copier are imported where they are used, so `extensions/adopt.py` runs on any python3.
+
+Imports: every script under extensions/ (the migrations, adopt.py) and the repository's own
+tools put extensions/ on sys.path once and import siblings by name from there (`facts`,
+`answers`, `migrations._common`, `adoption.plan`). Only context.py loads its siblings by path:
+one copier process renders two template versions, and each must read its own.
 """
 
 from __future__ import annotations
@@ -12,12 +17,10 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import facts
 from answers import is_true
@@ -26,6 +29,8 @@ from facts import RUNNERS as RUNNERS  # re-exported: the runners, stated once in
 
 # How migration messages name each runner ("Task runner: Celery -> no runner.").
 RUNNER_TITLES = {**facts.RUNNER_TITLES, "none": "no runner"}
+# The subject of the commit extensions/adopt.py makes (since 2.0.0), followed by the runner.
+ADOPTION_COMMIT = "Adopt the Lich copier template"
 # Where files of a removed runner (or of an older layout) are kept when the user had edited them.
 KEPT_DIR = "lich-kept"
 
@@ -74,13 +79,36 @@ def fail(title: str, *lines: str) -> None:
     raise SystemExit(1)
 
 
-def git(project: Path, *args: str, check: bool = True) -> str:
+def run(
+    command: Sequence[str | Path],
+    cwd: Path | None = None,
+    *,
+    failure: str | None = None,
+    timeout: float | None = None,
+    input: bytes | None = None,
+    text: bool = True,
+) -> subprocess.CompletedProcess[Any]:
+    """Every command the migrations and the adoption run: output captured; with `failure`, an
+    exit other than 0 stops with that message and the end of what the command said."""
     result = subprocess.run(
-        ["git", *args], cwd=project, capture_output=True, text=True, check=False
+        [str(part) for part in command],
+        cwd=cwd,
+        input=input,
+        capture_output=True,
+        text=text,
+        timeout=timeout,
+        check=False,
     )
-    if check and result.returncode != 0:
-        raise MigrationError(f"git {' '.join(args)} failed in {project}: {result.stderr.strip()}")
-    return result.stdout
+    if failure is not None and result.returncode != 0:
+        said = result.stdout + result.stderr
+        said = said if text else said.decode(errors="replace")
+        raise MigrationError(f"{failure}:\n{said.strip()[-2000:]}")
+    return result
+
+
+def git(project: Path, *args: str, check: bool = True) -> str:
+    failure = f"git {' '.join(args)} failed in {project}" if check else None
+    return str(run(["git", *args], project, failure=failure).stdout)
 
 
 def git_show(project: Path, path: str, ref: str = "HEAD") -> bytes | None:
@@ -88,10 +116,8 @@ def git_show(project: Path, path: str, ref: str = "HEAD") -> bytes | None:
 
     Paths are relative to the project, which may be a subdirectory of its repository.
     """
-    result = subprocess.run(
-        ["git", "show", f"{ref}:./{path}"], cwd=project, capture_output=True, check=False
-    )
-    return result.stdout if result.returncode == 0 else None
+    result = run(["git", "show", f"{ref}:./{path}"], project, text=False)
+    return bytes(result.stdout) if result.returncode == 0 else None
 
 
 def is_project_repo(project: Path) -> bool:
@@ -248,11 +274,10 @@ def sync_env(project: Path, reason: str, example: str | None = None) -> tuple[li
     with tempfile.NamedTemporaryFile("w", suffix=".env.example", encoding="utf-8") as wanted:
         wanted.write(example)
         wanted.flush()
-        subprocess.run(
-            [sys.executable, str(writer), "--update", "--example", wanted.name, "--reason", reason],
-            cwd=project / "backend",
-            capture_output=True,
-            check=True,
+        run(
+            [sys.executable, writer, "--update", "--example", wanted.name, "--reason", reason],
+            project / "backend",
+            failure="could not add the new settings to .env",
         )
     added = [key for key in env_keys(env_file.read_text(encoding="utf-8")) if key not in present]
     old_example = git_show(project, ".env.example")

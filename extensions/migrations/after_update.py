@@ -28,16 +28,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # extensions/, as in every script
 
-from _common import (  # the scripts run as files, not as a package
+from migrations._common import (
     ANSWERS_FILE,
     KEPT_DIR,
     MOVED_FILES,
@@ -57,6 +56,7 @@ from _common import (  # the scripts run as files, not as a package
     python_sources,
     read_env,
     rendered,
+    run,
     runner_of,
     say,
     stored_old_render,
@@ -105,23 +105,8 @@ def merge_moved(project: Path, old_path: str, new_path: str, base: bytes, ours: 
         mine, ancestor = Path(tmp, "mine"), Path(tmp, "base")
         mine.write_bytes(ours)
         ancestor.write_bytes(base)
-        result = subprocess.run(
-            [
-                "git",
-                "merge-file",
-                "-L",
-                f"your {old_path}",
-                "-L",
-                "old template",
-                "-L",
-                f"new template {new_path}",
-                str(mine),
-                str(ancestor),
-                str(target),
-            ],
-            capture_output=True,
-            check=False,
-        )
+        labels = ["-L", f"your {old_path}", "-L", "old template", "-L", f"new template {new_path}"]
+        result = run(["git", "merge-file", *labels, mine, ancestor, target], text=False)
         if result.returncode < 0 or result.returncode > 127:
             raise MigrationError(f"git merge-file failed: {result.stderr.decode().strip()}")
         clean = result.returncode == 0
@@ -248,14 +233,9 @@ def relock(project: Path) -> str | None:
     if command is None:
         return "run `make install`: it locks uv.lock again" if conflicted else None
     backend = project / "backend"
-    check = subprocess.run(
-        [command, "lock", "--check", "--offline", "--quiet"], cwd=backend, capture_output=True
-    )
-    if check.returncode == 0:
+    if run([command, "lock", "--check", "--offline", "--quiet"], backend).returncode == 0:
         return "the template's version, which fits" if conflicted else None
-    locked = subprocess.run(
-        [command, "lock", "--quiet"], cwd=backend, capture_output=True, text=True, timeout=300
-    )
+    locked = run([command, "lock", "--quiet"], backend, timeout=300)
     if locked.returncode != 0:
         return f"could not lock it again ({locked.stderr.strip()[-200:]}); run `make lock`"
     return "locked again, for your dependencies and the new runner's"

@@ -18,9 +18,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # extensions/, as in every script
 
-from _common import (  # the scripts run as files, not as a package
+from migrations._common import (
     ANSWERS_FILE,
     RUNNER_TITLES,
     MigrationError,
@@ -31,6 +31,7 @@ from _common import (  # the scripts run as files, not as a package
     old_render_store,
     parse_answers,
     project_dir,
+    run,
     runner_of,
     say,
 )
@@ -61,14 +62,7 @@ def probe(project: Path, runner: str) -> dict[str, Any]:
     if not python.exists():
         return {"ok": False, "error": "backend/.venv is missing (make install creates it)"}
     try:
-        result = subprocess.run(
-            [str(python), str(PROBE), runner],
-            cwd=project / "backend",
-            capture_output=True,
-            text=True,
-            timeout=PROBE_TIMEOUT,
-            check=False,
-        )
+        result = run([python, PROBE, runner], project / "backend", timeout=PROBE_TIMEOUT)
     except subprocess.TimeoutExpired:
         return {"ok": False, "error": f"no answer within {PROBE_TIMEOUT:.0f} s"}
     lines = result.stdout.strip().splitlines()
