@@ -24,6 +24,7 @@ QUESTIONS = (
     "temporal_namespace",
     "temporal_task_queue",
     "temporal_ui",
+    "adopted_from_lich_init",
 )
 # The options that mean something for one runner only.
 RUNNER_OF_OPTION = {
@@ -34,7 +35,7 @@ RUNNER_OF_OPTION = {
     "temporal_task_queue": "temporal",
     "temporal_ui": "temporal",
 }
-BOOLEANS = ("use_redis", "celery_beat", "celery_flower", "temporal_ui")
+BOOLEANS = ("use_redis", "celery_beat", "celery_flower", "temporal_ui", "adopted_from_lich_init")
 # What copier reads as a boolean; anything else it would take as true without a word.
 TRUE_WORDS = ("true", "yes", "y", "on", "1")
 FALSE_WORDS = ("false", "no", "n", "off", "0")

@@ -176,6 +176,9 @@ def test_adopt_then_switch(
     answers = read_answers(project)
     assert answers["task_runner"] == runner
     assert answers["project_name"] == NAME and answers["project_slug"] == "legacy_flow"
+    # Recorded, so the tests' guard against lich init's own (tests/conftest.py) stays on update.
+    assert answers["adopted_from_lich_init"] is True
+    assert "importlib.import_module(module)" in (project / "backend/tests/conftest.py").read_text()
     env = read_env(project / ".env")
     assert env["SECRET_KEY"] == "mine", "the user's values stay"
     if runner == "temporal":

@@ -107,6 +107,9 @@ def test_answers_and_project_config_record_the_runner(
     assert config["stack"]["task_runner"] == answers["task_runner"]
     assert config["features"]["temporal"] == (answers["task_runner"] == "temporal")
     assert config["features"]["celery"] == (answers["task_runner"] == "celery")
+    # Only projects adopted from lich init record it, and only they need its tests' guard.
+    assert "adopted_from_lich_init" not in recorded
+    assert "importlib" not in (project / "backend/tests/conftest.py").read_text()
 
 
 # What `make install` puts in .env for the compose files' required variables.

@@ -35,8 +35,9 @@ from tests.update_helpers import (
 )
 
 MIGRATIONS = ROOT / "extensions" / "migrations"
-# The release commit of 1.0.0 (its tag v1.0.0 was not published with the repository).
+# The release commits of 1.0.0 and 2.1.0 (their tags were not published with the repository).
 RELEASE_1_0_0 = "ab5233bf3ad5889e02b9e85b3049d186e0b6d2c9"
+RELEASE_2_1_0 = "40ad327f0b5b98d0378d226116b804498e7cc67c"
 
 # A route the user appended to 1.0.0's api/routes/emails.py (2.0.0: api/http/emails.py).
 USER_ROUTE = """
@@ -55,29 +56,31 @@ EDITED = {
 BILLING = "def invoice_total(amounts: list[int]) -> int:\n    return sum(amounts)\n"
 
 
-def template_history(destination: Path, tags: bool) -> tuple[str, str]:
-    """A template repo: 1.0.0 as released, then this checkout. Returns both commits' ids."""
+def template_history(
+    destination: Path, tags: bool, release: str = RELEASE_1_0_0
+) -> tuple[str, str]:
+    """A template repo: a release as it was, then this checkout. Returns both commits' ids."""
     destination.mkdir(parents=True)
     released = subprocess.run(
-        ["git", "archive", RELEASE_1_0_0, *TEMPLATE_PATHS],
+        ["git", "archive", release, *TEMPLATE_PATHS],
         cwd=ROOT,
         capture_output=True,
         check=False,
     )
     if released.returncode != 0:
         pytest.fail(
-            f"1.0.0 ({RELEASE_1_0_0[:7]}) is not in this clone's history: "
+            f"the release {release[:7]} is not in this clone's history: "
             f"{released.stderr.decode().strip()} (`git fetch --unshallow` brings it)"
         )
     subprocess.run(["tar", "-x", "-C", str(destination)], input=released.stdout, check=True)
-    commit_all(destination, "template 1.0.0")
+    commit_all(destination, f"template at {release[:7]}")
     old = git(destination, "rev-parse", "HEAD").strip()
     for name in TEMPLATE_PATHS:
         run(["rm", "-rf", destination / name], destination)
         run(["cp", "-r", ROOT / name, destination / name], destination)
     for cache in destination.rglob("__pycache__"):
         run(["rm", "-rf", cache], destination)
-    commit_all(destination, "template 2.0.0")
+    commit_all(destination, "template as in this checkout")
     new = git(destination, "rev-parse", "HEAD").strip()
     if tags:
         git(destination, "tag", "1.0.0", old)
@@ -205,6 +208,39 @@ def test_a_legacy_use_temporal_means_the_same_to_every_step(generate: Any, tmp_p
     answers = read_answers(project)
     assert (answers["task_runner"], answers["temporal_ui"]) == ("temporal", False)
     assert (project / "backend/internal/workers/main.py").is_file()
+
+
+# What 2.1.0's tests/conftest.py (every project's) held and 2.2.0 renders for adopted ones only.
+GUARD = "importlib.import_module(module)"
+
+
+def test_projects_adopted_before_2_2_0_keep_their_guard_against_lich_inits_tests(
+    tmp_path: Path,
+) -> None:
+    """2.1.0 gave every project an import guard in tests/conftest.py, which only projects adopted
+    from lich init need (one of lich init's tests swaps the settings module for a mock). Updated
+    to this version, a 2.1.0 project whose history holds adopt.py's commit keeps the guard and is
+    recorded as adopted; a project made by `copier copy` loses it."""
+    template = tmp_path / "template"
+    old, _ = template_history(template, tags=False, release=RELEASE_2_1_0)
+    projects = {}
+    for adopted, message in ((True, "Adopt the Lich copier template (task runner: none)"),
+                             (False, "Initial commit from the Lich template")):  # fmt: skip
+        project = tmp_path / f"adopted-{adopted}"
+        copier.run_copy(
+            str(template), project, data=DEFAULT_ANSWERS, vcs_ref=old, defaults=True, unsafe=True
+        )
+        assert GUARD in (project / "backend/tests/conftest.py").read_text()
+        commit_all(project, message)
+        result = update(project)
+        assert result.returncode == 0, output(result)
+        projects[adopted] = project
+    adopted, fresh = projects[True], projects[False]
+    assert read_answers(adopted)["adopted_from_lich_init"] is True
+    assert GUARD in (adopted / "backend/tests/conftest.py").read_text()
+    assert "adopted_from_lich_init" not in read_answers(fresh)
+    assert GUARD not in (fresh / "backend/tests/conftest.py").read_text()
+    assert not unmerged(adopted) and not unmerged(fresh)
 
 
 def test_migrations_do_nothing_outside_a_project(tmp_path: Path) -> None:

@@ -166,7 +166,7 @@ def derive_answers(project: Project, runner: str, evidence: Evidence) -> dict[st
     config = read_yaml(project.root / ".lich" / "PROJECT_CONFIG.yaml")
     section = config.get("project") if isinstance(config.get("project"), dict) else {}
     author = config.get("author") if isinstance(config.get("author"), dict) else {}
-    answers: dict[str, Any] = {"task_runner": runner}
+    answers: dict[str, Any] = {"task_runner": runner, "adopted_from_lich_init": True}
     name = section.get("name") or config.get("project_name")
     answers["project_name"] = str(name or project.root.resolve().name)
     slug = section.get("slug") or config.get("project_slug")
