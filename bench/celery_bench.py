@@ -31,12 +31,11 @@ from bench.common import (
     ratio_at_least,
     run,
     say,
-    snapshot_template,
     started,
     venv_env,
     wait_for_log,
 )
-from bench.generation import generate
+from bench.generation import section_backend
 from tests.collectors import OtlpReceiver
 from tests.processes import valkey_server
 
@@ -211,12 +210,8 @@ def observed_workers(receiver: OtlpReceiver) -> dict[str, tuple[str, dict[str, s
 
 def run_celery(config: Config) -> list[Figure]:
     work = config.work / "celery"
-    template = snapshot_template(work / "template")
-    backend = generate(template, work / "project", task_runner="celery") / "backend"
-    modules = work / "modules"
-    modules.mkdir()
-    (modules / "bench_bare_app.py").write_text(BARE_APP)
-    (modules / "bench_tasks.py").write_text(BENCH_TASKS)
+    own = {"bench_bare_app.py": BARE_APP, "bench_tasks.py": BENCH_TASKS}
+    backend, modules = section_backend(work, "celery", own)
     scratch = work / "scratch"
     scratch.mkdir()
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from tests import helpers
 from tests.processes import BIN, HOST, free_port, stop, wait_listening
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,22 +140,8 @@ def run(
     env: dict[str, str] | None = None,
     timeout: float = 600,
 ) -> subprocess.CompletedProcess[str]:
-    """Run a command to completion; raise with its output when it fails."""
-    result = subprocess.run(
-        [str(part) for part in command],
-        cwd=cwd,
-        env=env or venv_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(
-            f"{' '.join(map(str, command))} exited {result.returncode} in {cwd}\n"
-            f"--- stdout\n{result.stdout[-4000:]}\n--- stderr\n{result.stderr[-4000:]}"
-        )
-    return result
+    """Run a command to completion, this venv first on PATH; raise with its output if it fails."""
+    return helpers.run(command, cwd, env or venv_env(), timeout)
 
 
 def timed(command: list[str | Path], cwd: Path | None = None, **kwargs: object) -> float:

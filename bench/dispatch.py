@@ -22,11 +22,10 @@ from bench.common import (
     latency_figures,
     run,
     say,
-    snapshot_template,
     started,
     venv_env,
 )
-from bench.generation import generate
+from bench.generation import section_backend
 from tests.processes import HOST, free_port, valkey_server, wait_listening
 
 PREVIOUS = '''\
@@ -83,13 +82,9 @@ VARIANTS = {"current": "devtools.jobs_api:create_app", "2.0.0": "bench_previous:
 
 def run_dispatch(config: Config) -> list[Figure]:
     work = config.work / "dispatch"
-    template = snapshot_template(work / "template")
-    backend = generate(template, work / "project", task_runner="celery") / "backend"
-    modules = work / "modules"
-    modules.mkdir()
-    (modules / "bench_previous.py").write_text(PREVIOUS)
+    own = {"bench_previous.py": PREVIOUS, "dispatch_client.py": CLIENT}
+    backend, modules = section_backend(work, "celery", own)
     client = modules / "dispatch_client.py"
-    client.write_text(CLIENT)
     trips: dict[str, list[float]] = {name: [] for name in VARIANTS}
     rounds, count = config.reps(5, 2), config.reps(400, 100)
     with valkey_server(work / "valkey") as valkey:

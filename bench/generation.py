@@ -139,3 +139,15 @@ def generate(template: Path, destination: Path, **answers: str) -> Path:
     timed(copier_copy(template, destination, **answers))
     say(f"generated {destination.name} in {time.perf_counter() - started:.1f} s")
     return destination
+
+
+def section_backend(work: Path, runner: str, modules: dict[str, str]) -> tuple[Path, Path]:
+    """A section's set-up: the backend/ of a project generated in `work` for `runner`, and a
+    folder of the section's own modules (file name -> source) for PYTHONPATH."""
+    template = snapshot_template(work / "template")
+    backend = generate(template, work / "project", task_runner=runner) / "backend"
+    folder = work / "modules"
+    folder.mkdir()
+    for name, source in modules.items():
+        (folder / name).write_text(source)
+    return backend, folder

@@ -6,11 +6,11 @@ Only with `python3 dev.py bench --suite`. The figure has no baseline: its target
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 import time
 
 from bench.common import ROOT, Config, Figure, say, value_at_most, venv_env
+from tests import helpers
 
 TARGET_SECONDS = 600.0
 
@@ -19,14 +19,8 @@ def run_suite(config: Config) -> list[Figure]:
     del config  # one run whatever the mode: it is the slowest figure by far
     say("suite: python3 dev.py test (minutes)")
     start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, ROOT / "dev.py", "test"],
-        cwd=ROOT,
-        env=venv_env(),
-        capture_output=True,
-        text=True,
-        timeout=3600,
-        check=False,
+    result = helpers.run(
+        [sys.executable, ROOT / "dev.py", "test"], ROOT, venv_env(), 3600, check=False
     )
     seconds = time.perf_counter() - start
     summary = next(

@@ -24,13 +24,12 @@ from bench.common import (
     ratio_at_least,
     run,
     say,
-    snapshot_template,
     started,
     venv_env,
     wait_for_log,
     wait_listening,
 )
-from bench.generation import generate
+from bench.generation import section_backend
 from tests.collectors import OtlpReceiver
 
 
@@ -81,8 +80,7 @@ def rows(
 
 def run_temporal(config: Config) -> list[Figure]:
     work = config.work / "temporal"
-    template = snapshot_template(work / "template")
-    backend = generate(template, work / "project", task_runner="temporal") / "backend"
+    backend, _ = section_backend(work, "temporal", {})
     scratch = work / "scratch"
     scratch.mkdir()
     env = venv_env(PYTHONPATH=os.pathsep.join([str(ROOT), str(backend)]))

@@ -51,7 +51,7 @@ class Stack:
         self.services = sorted(set(config["services"]) - set(self.skipped))
 
     def compose(self, *args: str, timeout: float = 600, check: bool = True) -> Any:
-        return docker_engine.run(
+        return run(
             ["docker", "compose", *args],
             env=self.engine.env,
             cwd=self.project,
@@ -150,9 +150,7 @@ def prepare(
         for key, value in extra_env.items():
             env.write(f"{key}={value}\n")
     wanted = set(docker_engine.dockerfile_bases(project / "backend" / "Dockerfile"))
-    config = docker_engine.run(
-        ["docker", "compose", "config", "--format", "json"], env=engine.env, cwd=project
-    )
+    config = run(["docker", "compose", "config", "--format", "json"], env=engine.env, cwd=project)
     wanted |= {
         service["image"]
         for service in json.loads(config.stdout)["services"].values()

@@ -33,6 +33,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.helpers import run
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 STANDINS = Path(__file__).resolve().parent / "standins"
@@ -49,33 +51,6 @@ DEBIAN_MIRROR = "http://deb.debian.org/debian"
 
 class DockerUnavailable(Exception):
     """No engine can run here; the message says why (the tests skip with it)."""
-
-
-def run(
-    command: list[str | Path],
-    *,
-    env: dict[str, str] | None = None,
-    timeout: float = 600,
-    check: bool = True,
-    cwd: Path | None = None,
-    input: str | None = None,
-) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [str(part) for part in command],
-        env=env,
-        cwd=cwd,
-        input=input,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(
-            f"{' '.join(map(str, command))} exited {result.returncode}\n"
-            f"--- stdout\n{result.stdout[-6000:]}\n--- stderr\n{result.stderr[-6000:]}"
-        )
-    return result
 
 
 def compose_binary() -> Path:

@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "extensions"))
 
 import facts  # noqa: E402, F401 - the template's facts (runners, versions, images), stated once
+from migrations._common import run as run_command  # noqa: E402 - the repository's one way
 
 # Lines for the end of the test report (what ran on stand-ins, what was skipped and why): tests
 # append to `config.stash[NOTES]`; conftest.py gathers them from every xdist worker.
@@ -81,22 +82,22 @@ def matrix_id(answers: dict[str, Any]) -> str:
 
 
 def run(
-    command: list[str | Path], cwd: Path, env: dict[str, str] | None = None, timeout: float = 600
+    command: list[str | Path],
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 600,
+    *,
+    check: bool = True,
+    input: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run a command; on failure, raise with its combined output so the test report shows it."""
-    result = subprocess.run(
-        [str(part) for part in command],
-        cwd=cwd,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if result.returncode != 0:
+    """Run a command, `env` over this process's environment; with `check`, a failure raises with
+    the command's output, so the test report shows it."""
+    environment = {**os.environ, **(env or {})}
+    result = run_command(command, cwd, env=environment, timeout=timeout, input=input)
+    if check and result.returncode != 0:
         raise AssertionError(
             f"{' '.join(map(str, command))} exited {result.returncode} in {cwd}\n"
-            f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+            f"--- stdout\n{result.stdout[-6000:]}\n--- stderr\n{result.stderr[-6000:]}"
         )
     return result
 

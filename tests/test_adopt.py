@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from tests import legacy_lich
-from tests.helpers import BIN, python_env, read_answers, read_env
+from tests.helpers import BIN, python_env, read_answers, read_env, run
 from tests.update_helpers import (
     commit_all,
     conflict_markers,
@@ -121,15 +121,7 @@ def legacy_results(project: Path, tmp: Path) -> tuple[set[str], set[str]]:
 
 
 def make(project: Path, *targets: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["make", "--no-print-directory", *targets],
-        cwd=project,
-        env=python_env(),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    return run(["make", "--no-print-directory", *targets], project, python_env(), 900, check=False)
 
 
 def assert_runs_like_before(project: Path, before: tuple[set[str], set[str]]) -> set[str]:

@@ -17,7 +17,7 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -85,14 +85,17 @@ def run(
     *,
     failure: str | None = None,
     timeout: float | None = None,
-    input: bytes | None = None,
+    input: str | bytes | None = None,
     text: bool = True,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[Any]:
-    """Every command the migrations and the adoption run: output captured; with `failure`, an
-    exit other than 0 stops with that message and the end of what the command said."""
+    """Every command the migrations, the adoption and the repository's tests run: output
+    captured; with `failure`, an exit other than 0 stops with that message and the end of what
+    the command said."""
     result = subprocess.run(
         [str(part) for part in command],
         cwd=cwd,
+        env=env,
         input=input,
         capture_output=True,
         text=text,
