@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import project_files
+from tests.helpers import ROOT, project_files
 
 # Files at the seed's paths (shared/seed/background-workers.en.md) and the runner's companions.
 TEMPORAL_FILES = {
@@ -93,3 +94,16 @@ def test_runner_files_are_present_or_absent(runner: str, generate: Any, tmp_path
     assert absent & files == set(), "files of a runner that was not chosen"
     if runner != "temporal":
         assert not any(name.startswith("backend/internal/workers/") for name in files)
+
+
+def test_the_two_workers_pages_branch_alike() -> None:
+    """docs/workers.md and its Persian twin, hand-written each: the same `{% if %}` branches in
+    the same order, so no runner or option gets a paragraph in one language only (the rendered
+    pages are compared per matrix entry in test_generate.py)."""
+    docs = ROOT / "template" / "docs"
+    english, persian = (
+        re.findall(r"{%-?\s*(.*?)\s*-?%}", (docs / name).read_text(encoding="utf-8"))
+        for name in ("workers.md.jinja", "workers.fa.md.jinja")
+    )
+    assert english, "no Jinja tags found: has the page moved?"
+    assert persian == english
