@@ -214,22 +214,32 @@ def test_a_legacy_use_temporal_means_the_same_to_every_step(generate: Any, tmp_p
 GUARD = "importlib.import_module(module)"
 
 
+@pytest.fixture(scope="module")
+def history_2_1(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A template repository: 2.1.0 as released, then this checkout (no tags)."""
+    template = tmp_path_factory.mktemp("history-2.1") / "template"
+    old, _ = template_history(template, tags=False, release=RELEASE_2_1_0)
+    return template, old
+
+
+def project_2_1(history: tuple[Path, str], destination: Path, **answers: Any) -> Path:
+    template, old = history
+    data = {**DEFAULT_ANSWERS, **answers}
+    copier.run_copy(str(template), destination, data=data, vcs_ref=old, defaults=True, unsafe=True)
+    return destination
+
+
 def test_projects_adopted_before_2_2_0_keep_their_guard_against_lich_inits_tests(
-    tmp_path: Path,
+    history_2_1: tuple[Path, str], tmp_path: Path
 ) -> None:
     """2.1.0 gave every project an import guard in tests/conftest.py, which only projects adopted
     from lich init need (one of lich init's tests swaps the settings module for a mock). Updated
     to this version, a 2.1.0 project whose history holds adopt.py's commit keeps the guard and is
     recorded as adopted; a project made by `copier copy` loses it."""
-    template = tmp_path / "template"
-    old, _ = template_history(template, tags=False, release=RELEASE_2_1_0)
     projects = {}
     for adopted, message in ((True, "Adopt the Lich copier template (task runner: none)"),
                              (False, "Initial commit from the Lich template")):  # fmt: skip
-        project = tmp_path / f"adopted-{adopted}"
-        copier.run_copy(
-            str(template), project, data=DEFAULT_ANSWERS, vcs_ref=old, defaults=True, unsafe=True
-        )
+        project = project_2_1(history_2_1, tmp_path / f"adopted-{adopted}")
         assert GUARD in (project / "backend/tests/conftest.py").read_text()
         commit_all(project, message)
         result = update(project)
@@ -241,6 +251,25 @@ def test_projects_adopted_before_2_2_0_keep_their_guard_against_lich_inits_tests
     assert "adopted_from_lich_init" not in read_answers(fresh)
     assert GUARD not in (fresh / "backend/tests/conftest.py").read_text()
     assert not unmerged(adopted) and not unmerged(fresh)
+
+
+def test_an_edit_of_2_1_0s_celery_metrics_follows_it_to_celery_telemetry(
+    history_2_1: tuple[Path, str], tmp_path: Path
+) -> None:
+    """2.2.0 renamed internal/celery_metrics.py to celery_telemetry.py (the worker's traces and
+    error reports joined its metrics): the user's edit of the old file is in the new one."""
+    project = project_2_1(history_2_1, tmp_path / "project", task_runner="celery")
+    metric = '\n\nPING = "a metric of mine"\n'
+    with (project / "backend/internal/celery_metrics.py").open("a") as edited:
+        edited.write(metric)
+    commit_all(project, "2.1.0 project, its metrics edited")
+    result = update(project)
+    assert result.returncode == 0, output(result)
+    assert not (project / "backend/internal/celery_metrics.py").exists()
+    telemetry = (project / "backend/internal/celery_telemetry.py").read_text()
+    assert telemetry.endswith(metric) and "def _trace_tasks" in telemetry
+    assert "your edits of backend/internal/celery_metrics.py are merged" in output(result)
+    assert not conflict_markers(project) and not unmerged(project)
 
 
 def test_migrations_do_nothing_outside_a_project(tmp_path: Path) -> None:

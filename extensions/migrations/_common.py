@@ -56,6 +56,8 @@ MOVED_FILES: dict[str, str] = {
     "backend/pkg/logging.py": "backend/pkg/logger/setup.py",
     "backend/Dockerfile.worker": "backend/Dockerfile",
     "backend/tests/test_health.py": "backend/tests/test_main.py",
+    # 2.2.0: the worker's traces and error reports joined its metrics.
+    "backend/internal/celery_metrics.py": "backend/internal/celery_telemetry.py",
 }
 
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$")
