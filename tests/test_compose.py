@@ -5,13 +5,14 @@ For each stack (Temporal, Celery on Redis, Celery on RabbitMQ with beat and Flow
 healthy; the seed's own clients inside the stack (the `temporal` CLI, `celery call` and
 `celery result`); `POST /emails` through the published port; and the faults production brings:
 a worker SIGKILLed mid-newsletter, a broker or Temporal server restarted with work in flight,
-`docker compose stop` with tasks running; three replicas of each runner's worker sharing 1,000
+`docker compose stop` with tasks running; three replicas of each runner's worker sharing 300
 jobs sent through the API, one of them SIGKILLed mid-run (the scale-out the Kubernetes manifests
 of deploy/k8s/ make with KEDA). Nothing may be lost, nothing sent twice.
 
 The engine, compose and the images come from tests/docker_engine.py: where no registry answers,
 the images are stand-ins built from the same software (Debian and PyPI packages), and the test
-report names them. These tests run in one xdist worker, one stack at a time.
+report names them. Each stack's tests run in one xdist worker; the stacks run side by side in
+other workers, on one engine (its images built once, whoever needs them first).
 """
 
 from __future__ import annotations
@@ -42,7 +43,14 @@ from tests.compose_stack import (
 )
 from tests.helpers import NOTES, facts, read_env
 
-pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.xdist_group("docker")]
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+
+
+def on_stack(name: str) -> pytest.MarkDecorator:
+    """A stack's tests stay together in one xdist worker (the stack is up for all of them);
+    different stacks run side by side, in other workers, on the same engine."""
+    return pytest.mark.xdist_group(f"docker-{name}")
+
 
 STACKS: dict[str, dict[str, Any]] = {
     "temporal": {"task_runner": "temporal"},
@@ -151,7 +159,7 @@ def newsletter_mails(stack: Stack, subject: str) -> list[str]:
     return sorted(mail.split("|")[0] for mail in stack.outbox() if f"|{subject}|" in mail)
 
 
-def assert_scales_out(stack: Stack, service: str, notes: list[str], jobs: int = 1000) -> None:
+def assert_scales_out(stack: Stack, service: str, notes: list[str], jobs: int = 300) -> None:
     """Three replicas of the worker (`docker compose up --scale`), `jobs` jobs through the API:
     the replicas share the work, one that has taken jobs is SIGKILLed mid-run, and every job ends
     succeeded with its e-mail written exactly once. Back to one replica at the end."""
@@ -221,6 +229,7 @@ def temporal_cli(stack: Stack, *args: str, timeout: float = 120) -> Any:
     return json.loads(output) if output.strip() else None
 
 
+@on_stack("temporal")
 def test_temporal_stack_is_healthy_and_runs_the_seed_workflow(temporal: Stack) -> None:
     assert_all_healthy(temporal)
     queue = read_env(temporal.project / ".env.example")["TEMPORAL_TASK_QUEUE"]
@@ -234,6 +243,7 @@ def test_temporal_stack_is_healthy_and_runs_the_seed_workflow(temporal: Stack) -
     assert_api_sends_once(temporal, "temporal")
 
 
+@on_stack("temporal")
 def test_temporal_schedule_exists_under_compose(temporal: Stack) -> None:
     """Beat's counterpart: the worker applies the Schedules when it starts."""
     listing = temporal.exec(
@@ -286,6 +296,7 @@ def assert_newsletter_survives(
     assert newsletter_mails(stack, subject) == sorted(addresses)
 
 
+@on_stack("temporal")
 def test_temporal_worker_killed_mid_newsletter_sends_each_email_once(temporal: Stack) -> None:
     def kill_the_worker() -> None:
         temporal.compose("kill", "-s", "SIGKILL", "temporal-worker")
@@ -294,6 +305,7 @@ def test_temporal_worker_killed_mid_newsletter_sends_each_email_once(temporal: S
     assert_newsletter_survives(temporal, 8, 2, kill_the_worker)
 
 
+@on_stack("temporal")
 def test_temporal_server_restart_mid_run_completes_the_workflow(temporal: Stack) -> None:
     def restart_the_server() -> None:
         temporal.compose("restart", "temporal")
@@ -302,6 +314,7 @@ def test_temporal_server_restart_mid_run_completes_the_workflow(temporal: Stack)
     assert_newsletter_survives(temporal, 6, 1, restart_the_server)
 
 
+@on_stack("temporal")
 def test_temporal_compose_stop_lets_the_worker_finish(temporal: Stack) -> None:
     workflow_id, subject, addresses = start_newsletter(temporal, 4, 1.0)
     wait_until(lambda: newsletter_mails(temporal, subject), 60, "the first e-mail")
@@ -314,6 +327,7 @@ def test_temporal_compose_stop_lets_the_worker_finish(temporal: Stack) -> None:
     assert described["workflowExecutionInfo"]["status"] == "WORKFLOW_EXECUTION_STATUS_COMPLETED"
 
 
+@on_stack("temporal")
 def test_the_seed_command_starts_what_it_names(temporal: Stack) -> None:
     """`docker compose up temporal temporal-ui`, exactly as the Lich docs write it."""
     temporal.compose("stop")
@@ -343,6 +357,7 @@ def test_the_seed_command_starts_what_it_names(temporal: Stack) -> None:
         pytest.skip("temporal-ui has no image here (no registry, no stand-in); temporal ran")
 
 
+@on_stack("temporal")
 def test_temporal_scales_out_and_a_killed_replica_loses_nothing(
     temporal: Stack, request: pytest.FixtureRequest
 ) -> None:
@@ -352,7 +367,12 @@ def test_temporal_scales_out_and_a_killed_replica_loses_nothing(
 # ---------------------------------------------------------------- Celery
 
 
-@pytest.fixture(scope="module", params=["celery-redis", "celery-rabbitmq"])
+CELERY_STACKS = [
+    pytest.param(name, marks=on_stack(name)) for name in ("celery-redis", "celery-rabbitmq")
+]
+
+
+@pytest.fixture(scope="module", params=CELERY_STACKS)
 def celery(request: pytest.FixtureRequest, stack_factory: Callable[..., Stack]) -> Iterator[Stack]:
     stack = stack_factory(request.param, **FAST_REDELIVERY)
     stack.up()
@@ -447,6 +467,8 @@ def test_celery_compose_stop_lets_the_worker_finish(celery: Stack) -> None:
     celery.up()
 
 
+# One broker is enough: the profile scrapes the API and the worker, whatever the broker.
+@pytest.mark.parametrize("celery", CELERY_STACKS[:1], indirect=True)
 def test_the_monitoring_profile_scrapes_the_api_and_the_worker(
     celery: Stack, images: docker_engine.Images
 ) -> None:
@@ -483,6 +505,7 @@ def test_celery_scales_out_and_a_killed_replica_loses_nothing(
 # ---------------------------------------------------------------- no runner
 
 
+@on_stack("none")
 def test_no_runner_stack_runs_jobs_in_the_api(stack_factory: Callable[..., Stack]) -> None:
     stack = stack_factory("none")
     try:
