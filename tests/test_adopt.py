@@ -183,6 +183,8 @@ def test_adopt_then_switch(
         assert env["TEMPORAL_ADDRESS"] == "localhost:7233", "from TEMPORAL_HOST and TEMPORAL_PORT"
         assert "Tests failing before the adoption too" in result.stdout
         assert "test_api_integration.py::test_health_endpoint" in result.stdout
+        # adopt.py ran the whole suite, integration tests included: none fails for it alone.
+        assert "Tests failing after the adoption only" not in result.stdout, result.stdout
     if runner == "celery":
         assert answers["celery_broker"] == "rabbitmq", "the broker URL in .env is amqp://"
         assert env["CELERY_BROKER_URL"] == "amqp://guest:guest@localhost:5672//", "the team's"
@@ -207,7 +209,9 @@ def test_adopt_then_switch(
     compose = (project / "docker-compose.yml").read_text()
     assert "compose/jobs.yml" in compose
     assert ("temporalio/auto-setup" in compose) is False
-    failed_after_adoption = assert_runs_like_before(project, before)
+    # Where adopt.py ran the tests itself, the integration tests (real servers and workers) ran.
+    unit = ("-m", "not integration")
+    failed_after_adoption = assert_runs_like_before(project, before, *(unit if not args else ()))
 
     # A switch: the runner layer changes, the project's own files do not.
     result = update(project, "--vcs-ref=:current:", "-d", f"task_runner={switch_to}")
@@ -226,7 +230,6 @@ def test_adopt_then_switch(
     commit_all(project, f"Switch to {switch_to}")
     # The new runner's files are the template's own, whose integration tests (real servers and
     # workers) test_project_suites runs: after the switch, lich init's tests and the unit tests.
-    unit = ("-m", "not integration")
     assert assert_runs_like_before(project, before, *unit) <= failed_after_adoption
     site = next((backend / ".venv/lib").glob("python*/site-packages"))
     for package, owner in (("temporalio", "temporal"), ("celery", "celery")):
