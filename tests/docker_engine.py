@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -260,6 +261,15 @@ class StandIn:
     version: str  # the version the stand-in really runs, which the upstream tag must name
     files: tuple[tuple[str, Path], ...] = ()  # (name in the build context, host file)
 
+    @property
+    def label(self) -> str:
+        """Names the recipe and its content: an image built from another one is rebuilt."""
+        digest = hashlib.sha256(self.version.encode())
+        for path in sorted((STANDINS / self.recipe).rglob("*")):
+            if path.is_file():
+                digest.update(path.name.encode() + path.read_bytes())
+        return f"{self.recipe}:{digest.hexdigest()[:12]}"
+
 
 def _site_file(package: str, *parts: str) -> Path:
     module = __import__(package)
@@ -318,11 +328,14 @@ class Images:
     def present(self, image: str) -> bool:
         return self.engine.docker("image", "inspect", image, check=False).returncode == 0
 
-    def is_standin(self, image: str) -> bool:
-        labels = self.engine.docker(
+    def label(self, image: str) -> str | None:
+        """A present image's stand-in label ("" for the real thing), or None when it is absent."""
+        found = self.engine.docker(
             "image", "inspect", "--format", "{{json .Config.Labels}}", image, check=False
-        ).stdout.strip()
-        return STANDIN_LABEL in (json.loads(labels or "null") or {})
+        )
+        if found.returncode != 0:
+            return None
+        return str((json.loads(found.stdout.strip() or "null") or {}).get(STANDIN_LABEL, ""))
 
     def ensure(self, image: str) -> bool:
         """Make `image` available; False when neither a registry nor a stand-in provides it."""
@@ -333,16 +346,23 @@ class Images:
         return self.origin[image] != "missing"
 
     def provide(self, image: str) -> str:
-        """Where `image` comes from, after making it available if it can be."""
-        if self.present(image):
-            return "stand-in" if self.is_standin(image) else "present"
-        if self.engine.docker("pull", "-q", image, check=False, timeout=300).returncode == 0:
-            return "pulled"
+        """Where `image` comes from, after making it available if it can be. A stand-in built
+        from an older recipe is built again."""
         repository, tag = split_tag(image)
         recipe = STAND_INS.get(repository)
-        if recipe is None:
+        standin = recipe() if recipe else None
+        label = self.label(image)
+        if label == "":
+            return "present"
+        if label is not None and (standin is None or label == standin.label):
+            return "stand-in"
+        if label is None:
+            pulled = self.engine.docker("pull", "-q", image, check=False, timeout=300)
+            if pulled.returncode == 0:
+                return "pulled"
+        if standin is None:
             return "missing"
-        self.build_standin(image, recipe(), tag)
+        self.build_standin(image, standin, tag)
         return "stand-in"
 
     def build_standin(self, image: str, standin: StandIn, tag: str) -> None:
@@ -361,7 +381,7 @@ class Images:
                 "--build-arg",
                 f"BASE={base}",
                 "--label",
-                f"{STANDIN_LABEL}={standin.recipe}",
+                f"{STANDIN_LABEL}={standin.label}",
                 "-t",
                 image,
                 context,
