@@ -45,6 +45,10 @@ from migrations._common import run as run_command  # noqa: E402 - the repository
 # Lines for the end of the test report (what ran on stand-ins, what was skipped and why): tests
 # append to `config.stash[NOTES]`; conftest.py gathers them from every xdist worker.
 NOTES = pytest.StashKey[list[str]]()
+# pytest's arguments for a generated project's tests without its integration tests (real servers
+# and worker processes): for runs where those ran already, or run elsewhere on the same files
+# (test_project_suites runs them per runner, from a fresh clone).
+UNIT_TESTS = ("-m", "not integration")
 
 # Answers every test starts from; a test overrides what it is about.
 DEFAULT_ANSWERS: dict[str, Any] = {

@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from tests import legacy_lich
-from tests.helpers import BIN, python_env, read_answers, read_env, run
+from tests.helpers import BIN, UNIT_TESTS, python_env, read_answers, read_env, run
 from tests.update_helpers import (
     commit_all,
     conflict_markers,
@@ -210,8 +210,9 @@ def test_adopt_then_switch(
     assert "compose/jobs.yml" in compose
     assert ("temporalio/auto-setup" in compose) is False
     # Where adopt.py ran the tests itself, the integration tests (real servers and workers) ran.
-    unit = ("-m", "not integration")
-    failed_after_adoption = assert_runs_like_before(project, before, *(unit if not args else ()))
+    failed_after_adoption = assert_runs_like_before(
+        project, before, *(UNIT_TESTS if not args else ())
+    )
 
     # A switch: the runner layer changes, the project's own files do not.
     result = update(project, "--vcs-ref=:current:", "-d", f"task_runner={switch_to}")
@@ -230,7 +231,7 @@ def test_adopt_then_switch(
     commit_all(project, f"Switch to {switch_to}")
     # The new runner's files are the template's own, whose integration tests (real servers and
     # workers) test_project_suites runs: after the switch, lich init's tests and the unit tests.
-    assert assert_runs_like_before(project, before, *unit) <= failed_after_adoption
+    assert assert_runs_like_before(project, before, *UNIT_TESTS) <= failed_after_adoption
     site = next((backend / ".venv/lib").glob("python*/site-packages"))
     for package, owner in (("temporalio", "temporal"), ("celery", "celery")):
         assert (site / package).exists() == (owner == switch_to), f"{package} installed"

@@ -32,6 +32,7 @@ import yaml
 from tests import legacy_lich
 from tests.helpers import (
     BIN,
+    UNIT_TESTS,
     python_env,
     read_answers,
     read_env,
@@ -242,12 +243,6 @@ def install_and_test(project: Path, *args: str) -> tuple[set[str], set[str]]:
     return pytest_results(project / "backend", project / "backend/.venv/bin/python", *args)
 
 
-# The project's tests without the integration ones (real servers and workers), where those ran
-# already (adopt.py's own run) or run elsewhere (after a switch the runner's files are the
-# template's own, which test_project_suites runs).
-UNIT = ("-m", "not integration")
-
-
 def template_tests(project: Path, legacy: set[str]) -> set[str]:
     """Test files the template added: everything the project did not have before."""
     files = {path.name for path in (project / "backend/tests").glob("test_*.py")}
@@ -342,7 +337,7 @@ def test_a_celery_project_in_a_monorepo_with_its_own_redis(
     # adopt.py ran the whole suite, integration tests included (real Valkey and worker): none
     # fails for it alone. Here the rest, without the integration tests it ran.
     assert "Tests failing after the adoption only" not in out, out
-    passed, failed = install_and_test(project, *UNIT)
+    passed, failed = install_and_test(project, *UNIT_TESTS)
     assert {
         "tests/test_reminders.py::test_the_reminder_task_keeps_its_name",
         "tests/test_reminders.py::test_the_reminder_task_runs",
@@ -416,7 +411,7 @@ def test_a_celery_project_in_a_monorepo_with_its_own_redis(
     assert shared_networks(config, "temporal-worker", "postgres")
     assert "REDIS_HOST" in read_env(project / ".env.example"), "the app still reads it"
     commit_all(repo, "switch to Temporal")
-    passed, failed = install_and_test(project, *UNIT)
+    passed, failed = install_and_test(project, *UNIT_TESTS)
     assert not {t for t in failed if t.split("::")[0][6:] in template_tests(project, legacy_files)}
 
 
@@ -458,6 +453,6 @@ def test_a_temporal_project_without_env_keeps_its_workflow_running(
     config = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert config["task_runner"] == "celery"
     commit_all(project, "switch to Celery")
-    passed, failed = install_and_test(project, *UNIT)
+    passed, failed = install_and_test(project, *UNIT_TESTS)
     assert not {t for t in failed if t.split("::")[0][6:] in template_tests(project, legacy_files)}
     assert os.path.exists(project / "lich-kept/temporal/backend/internal/workers/workflows.py")

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import matrix_id, python_env, read_env, run
+from tests.helpers import UNIT_TESTS, matrix_id, python_env, read_env, run
 from tests.update_helpers import commit_all, is_clean, output, update
 
 # A project per runner, RabbitMQ, Flower and the app's own Redis in one of them (every lock
@@ -73,5 +73,5 @@ def test_after_a_switch_make_install_leaves_only_the_new_runner_installed(
     assert not (site / "celery").exists() and not (site / "kombu").exists()
     assert (site / "temporalio").is_dir()
     # The environment is the lock's, as a fresh clone's (above): its unit tests suffice.
-    unit = [project / "backend/.venv/bin/python", "-m", "pytest", "-q", "-m", "not integration"]
+    unit = [project / "backend/.venv/bin/python", "-m", "pytest", "-q", *UNIT_TESTS]
     assert " passed" in run(unit, project / "backend", python_env()).stdout

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.helpers import BIN, ROOT, project_files, python_env, run
+from tests.helpers import BIN, ROOT, UNIT_TESTS, project_files, python_env, run
 
 GIT_IDENTITY = ["-c", "user.name=Lich Test", "-c", "user.email=test@example.com"]
 TEMPLATE_PATHS = ("copier.yml", "template", "extensions")
@@ -90,7 +90,7 @@ def run_project_suite(project: Path, integration: bool = True) -> str:
     `integration=False` skips the tests that start real servers and worker processes, for runs
     whose runner files another test already proves end to end.
     """
-    marker = [] if integration else ["-m", "not integration"]
+    marker = () if integration else UNIT_TESTS
     result = run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", *marker],
         project / "backend",
