@@ -94,7 +94,7 @@ class Workers:
             "OUTBOX_DIR": str(self.outbox),
             "LOG_FORMAT": "json",
             # The worker keeps its Schedule (outbox-report) firing beside the tests' jobs, as
-            # in production; every second, so each test meets it (a CI run met it once).
+            # in production; every second, so each test meets it (a loaded run here met it once).
             "TEMPORAL_OUTBOX_REPORT_INTERVAL": "1",
             "PYTHONPATH": str(backend),
         }
